@@ -114,16 +114,23 @@ impl App {
         if ctx.role() != Some(Role::Client) {
             return Err(AppError::Forbidden);
         }
-        let e = ctx.event(AuditAction::Query, "portal_record", None, None);
+        // Which record is theirs is looked up first, so that the audit row can name it.
         let id = self
             .store
-            .clients(clinic, ClientScope::Portal(ctx.user.id), &[e])
+            .clients(clinic, ClientScope::Portal(ctx.user.id), &[])
             .await?
             .into_iter()
             .next()
             .map(|c| c.id)
             .ok_or(AppError::NotFound)?;
         self.client_access(ctx, id, Action::UsePortal).await?;
+        let e = ctx.event(
+            AuditAction::Query,
+            "portal_record",
+            Some(id.to_string()),
+            Some(id),
+        );
+        self.store.append_audit(&[e]).await?;
         Ok(id)
     }
 

@@ -12,6 +12,7 @@
 //! * the route table has no duplicates and nothing outside it answers (AC-1);
 //! * no GET changes a stored row (AC-5).
 
+mod course_sessions_common;
 mod trust_support;
 
 use kith_domain::identity::Role;
@@ -64,6 +65,17 @@ enum Expect {
     Skip(&'static str),
 }
 
+/// The records below a client that routes name by their own id. The fixture makes one of each for
+/// `mine` (own), `theirs` (other) and the other clinic's `mine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Rec {
+    Course,
+    Session,
+    Note,
+    Worksheet,
+    Alert,
+}
+
 /// What a path parameter stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -80,6 +92,8 @@ enum Kind {
     SetupToken,
     InvitationToken,
     StaticFile,
+    /// A record inside a client's course (or an alert about them), named by its own id.
+    Record(Rec),
     /// A parameter this suite does not know yet: only an id that does not exist is tried.
     Opaque,
 }
@@ -104,6 +118,15 @@ fn kind_of(path: &str) -> Option<Kind> {
         "/setup/{token}" => Kind::SetupToken,
         "/invitation/{token}" => Kind::InvitationToken,
         "/static/{file}" => Kind::StaticFile,
+        p if p.starts_with("/courses/{id}") || p.starts_with("/api/v1/courses/{id}") => {
+            Kind::Record(Rec::Course)
+        }
+        p if p.starts_with("/sessions/{id}") => Kind::Record(Rec::Session),
+        p if p.starts_with("/notes/{id}") => Kind::Record(Rec::Note),
+        p if p.starts_with("/worksheets/{id}") => Kind::Record(Rec::Worksheet),
+        p if p.starts_with("/alerts/{id}") || p.starts_with("/api/v1/alerts/{id}") => {
+            Kind::Record(Rec::Alert)
+        }
         _ => Kind::Opaque,
     })
 }
@@ -273,6 +296,77 @@ struct Fixture {
     tokens: HashMap<Who, String>,
     /// Strings of records that a refusal must never contain.
     secrets: Vec<String>,
+    /// Course, session, note, worksheet and alert ids of the own, other and other-clinic client.
+    records: HashMap<(Case, Rec), String>,
+}
+
+/// A course with one held session and its draft note, a worksheet and an open alert (from a PHQ-9
+/// with item 9 answered), made by the clinician caring for `client`.
+async fn records_of(
+    app: &TestApp,
+    by: &Person,
+    client: ClientId,
+    case: Case,
+    into: &mut HashMap<(Case, Rec), String>,
+) {
+    use course_sessions_common::{ctx_of, phq9};
+    let ctx = ctx_of(app, by).await;
+    let course = *app
+        .app
+        .open_course(&ctx, client, "ipt", None, None)
+        .await
+        .expect("course")
+        .value();
+    let session = app
+        .app
+        .add_session(
+            &ctx,
+            course,
+            None,
+            kith_domain::course::SessionStatus::Held,
+            app.clock_now(),
+        )
+        .await
+        .expect("session");
+    let note = app
+        .app
+        .save_note(
+            &ctx,
+            session.id,
+            &kith_app::courses::NoteInput {
+                sections: Default::default(),
+            },
+            0,
+        )
+        .await
+        .expect("note");
+    let alert = app
+        .app
+        .record_measure(
+            &ctx,
+            client,
+            phq9([1, 1, 1, 1, 1, 1, 1, 1, 2], app.clock_now(), course, session.id),
+            None,
+        )
+        .await
+        .expect("measure")
+        .value()
+        .alert
+        .expect("item 9 raises an alert");
+    let mut tab = sign_in(app, by).await;
+    let r = tab
+        .post_form(
+            &format!("/courses/{course}/worksheets"),
+            &[("kind", "communication-analysis"), ("session", "")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "worksheet: {}", r.body);
+    let worksheet = r.location().rsplit('/').next().unwrap().to_string();
+    into.insert((case, Rec::Course), course.to_string());
+    into.insert((case, Rec::Session), session.id.to_string());
+    into.insert((case, Rec::Note), note.id.to_string());
+    into.insert((case, Rec::Worksheet), worksheet);
+    into.insert((case, Rec::Alert), alert.to_string());
 }
 
 fn person(w: &World, who: Who) -> Option<&Person> {
@@ -361,6 +455,10 @@ impl Fixture {
             spare_client(app, w.a.id, w.a.admin.id, "Spare Client One").await,
             spare_client(app, w.a.id, w.a.admin.id, "Spare Client Two").await,
         );
+        let mut records = HashMap::new();
+        records_of(app, &w.a.clinician, w.a.mine, Case::Own, &mut records).await;
+        records_of(app, &w.a.colleague, w.a.theirs, Case::Other, &mut records).await;
+        records_of(app, &w.b.clinician, w.b.mine, Case::OtherClinic, &mut records).await;
         let mut tabs = HashMap::new();
         let mut tokens = HashMap::new();
         for who in EVERYONE {
@@ -383,6 +481,7 @@ impl Fixture {
             tabs,
             tokens,
             secrets,
+            records,
         }
     }
 }
@@ -524,6 +623,7 @@ async fn build(app: &TestApp, fx: &Fixture, spec: &RouteSpec, who: Who, case: Ca
                 .expect("a protocol")
                 .to_string(),
             (Kind::Instrument, _) => "phq9".into(),
+            (Kind::Record(r), case) => fx.records[&(case, r)].clone(),
             (Kind::StaticFile, _) => "kith.css".into(),
         },
     };
@@ -776,7 +876,8 @@ async fn run_matrix(app: &TestApp, tally: &mut Tally) {
         for who in EVERYONE {
             for &case in &cases {
                 let mut exp = expected(&spec.method, spec.path, who, case);
-                let generic = exp.is_none() && kind == Some(Kind::Client);
+                let generic =
+                    exp.is_none() && matches!(kind, Some(Kind::Client | Kind::Record(_)));
                 let second_param = spec.path.matches('{').count() > 1;
                 if generic && let Access::Signed(a) = spec.access {
                     // A second parameter (a measure, a plan version) names something this suite
@@ -873,8 +974,10 @@ async fn run_matrix(app: &TestApp, tally: &mut Tally) {
                             fail(format!("allowed combination refused ({})", r.location()));
                         }
                         // A route modelled only by its action gets a body this suite did not build for
-                        // it: being told what is wrong with the body means the policy let it through.
-                        let told_what_is_wrong = generic && matches!(r.status, 400 | 415 | 422);
+                        // it: being told what is wrong with the body (a stale or missing version is a
+                        // conflict) means the policy let it through.
+                        let told_what_is_wrong =
+                            generic && matches!(r.status, 400 | 409 | 415 | 422);
                         if !matches!(r.status, 200 | 201 | 303) && !told_what_is_wrong {
                             fail(format!("unexpected status for an allowed call: {}", r.body));
                         }

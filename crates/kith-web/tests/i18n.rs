@@ -183,6 +183,10 @@ fn families_of_keys_are_complete() {
     for c in ["baseline", "every-session", "mid", "end"] {
         needed.push(format!("cadence-{c}"));
     }
+    // What the pre-session brief says about a person of the inventory (pages::sessions::brief).
+    for k in ["added", "edited", "removed"] {
+        needed.push(format!("brief-person-{k}"));
+    }
     for l in Locale::ALL {
         let keys = keys_of(l.code());
         let missing: Vec<_> = needed.iter().filter(|k| !keys.contains(*k)).collect();

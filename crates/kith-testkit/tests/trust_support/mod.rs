@@ -3,6 +3,8 @@
 //! rows (to check what really reached the database), and text helpers for error envelopes.
 #![allow(dead_code)]
 
+pub mod walk;
+
 use kith_testkit::{Backend, Person, TestApp, extract_csrf};
 use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
