@@ -345,7 +345,12 @@ async fn records_of(
         .record_measure(
             &ctx,
             client,
-            phq9([1, 1, 1, 1, 1, 1, 1, 1, 2], app.clock_now(), course, session.id),
+            phq9(
+                [1, 1, 1, 1, 1, 1, 1, 1, 2],
+                app.clock_now(),
+                course,
+                session.id,
+            ),
             None,
         )
         .await
@@ -458,7 +463,14 @@ impl Fixture {
         let mut records = HashMap::new();
         records_of(app, &w.a.clinician, w.a.mine, Case::Own, &mut records).await;
         records_of(app, &w.a.colleague, w.a.theirs, Case::Other, &mut records).await;
-        records_of(app, &w.b.clinician, w.b.mine, Case::OtherClinic, &mut records).await;
+        records_of(
+            app,
+            &w.b.clinician,
+            w.b.mine,
+            Case::OtherClinic,
+            &mut records,
+        )
+        .await;
         let mut tabs = HashMap::new();
         let mut tokens = HashMap::new();
         for who in EVERYONE {
@@ -876,8 +888,7 @@ async fn run_matrix(app: &TestApp, tally: &mut Tally) {
         for who in EVERYONE {
             for &case in &cases {
                 let mut exp = expected(&spec.method, spec.path, who, case);
-                let generic =
-                    exp.is_none() && matches!(kind, Some(Kind::Client | Kind::Record(_)));
+                let generic = exp.is_none() && matches!(kind, Some(Kind::Client | Kind::Record(_)));
                 let second_param = spec.path.matches('{').count() > 1;
                 if generic && let Access::Signed(a) = spec.access {
                     // A second parameter (a measure, a plan version) names something this suite

@@ -15,6 +15,43 @@ use reqwest::Method;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::{Value, json};
 
+/// Clinical free text the walk writes, each phrase into a different kind of record: the storage
+/// test searches the database files for them.
+pub const FOCUS: &str = "Her mother's death and what it changed";
+pub const RENEGOTIATION: &str = "A holiday interrupts the course";
+pub const INVENTORY_NOTES: &str = "Few people to turn to since the move.";
+pub const ONSET: &str = "Stopped going out";
+pub const EVENT: &str = "Her mother died";
+pub const NARRATIVE: &str = "Your low mood began after your mother died.";
+pub const GOAL: &str = "Talk about Mum with my sister";
+pub const SESSION_TEXT: &str = "Talked about the weeks after the funeral.";
+pub const ADDENDUM: &str = "She phoned afterwards to say she felt lighter.";
+pub const SIGN_OFF: &str = "Good focus on the loss.";
+pub const PROCESS: &str = "I noticed I rushed her when she cried.";
+pub const PROCESS_EDIT: &str = "Thoughts between sessions, revised.";
+pub const WORKSHEET_REVIEW: &str = "Went through it together.";
+pub const ACKNOWLEDGEMENT: &str = "Phoned her the same day; she is safe and has her plan.";
+pub const WARNING_SIGN: &str = "Staying in bed all day";
+pub const GOAL_REVIEW: &str = "She talks with her sister weekly.";
+pub const CLINICAL_TEXT: &[&str] = &[
+    FOCUS,
+    RENEGOTIATION,
+    INVENTORY_NOTES,
+    ONSET,
+    EVENT,
+    NARRATIVE,
+    GOAL,
+    SESSION_TEXT,
+    ADDENDUM,
+    SIGN_OFF,
+    PROCESS,
+    PROCESS_EDIT,
+    WORKSHEET_REVIEW,
+    ACKNOWLEDGEMENT,
+    WARNING_SIGN,
+    GOAL_REVIEW,
+];
+
 /// One call of the walk.
 #[derive(Debug, Clone)]
 pub struct Visit {
@@ -189,7 +226,7 @@ pub fn written(html: &str, action: &str, fields: Vec<(String, String)>) -> Vec<(
             } else if k.ends_with(".status") {
                 (k, "no-risk-identified".to_string())
             } else if sentences.contains(&k) {
-                (k, "Talked about the weeks after the funeral.".to_string())
+                (k, SESSION_TEXT.to_string())
             } else if let Some((_, n)) = numbers.iter().find(|(n, _)| *n == k) {
                 (k, n.clone())
             } else if let Some((_, c)) = choices.iter().find(|(n, _)| *n == k) {
@@ -559,7 +596,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         &[
             ("sessions", "16"),
             ("frequency", "weekly"),
-            ("focus", "Her mother's death and what it changed"),
+            ("focus", FOCUS),
             ("participants", "client"),
         ],
         me,
@@ -574,7 +611,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
             ("sessions", "14"),
             ("at_session", "1"),
             ("on", "2026-02-01"),
-            ("reason", "A holiday interrupts the course"),
+            ("reason", RENEGOTIATION),
         ],
         me,
     )
@@ -624,7 +661,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/courses/{id}/inventory/notes",
         format!("{inv}/notes"),
         &inv,
-        &[("who_is_missing", "Few people to turn to since the move.")],
+        &[("who_is_missing", INVENTORY_NOTES)],
         me,
     )
     .await;
@@ -663,7 +700,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/courses/{id}/timeline/onset",
         format!("{tl}/onset"),
         &tl,
-        &[("date", "2025-12"), ("description", "Stopped going out")],
+        &[("date", "2025-12"), ("description", ONSET)],
         me,
     )
     .await;
@@ -675,7 +712,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         &[
             ("date", "2025-10"),
             ("kind", "death"),
-            ("description", "Her mother died"),
+            ("description", EVENT),
             ("impact", "9"),
         ],
         me,
@@ -742,10 +779,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         &[
             ("area_0", "grief"),
             ("primary", "0"),
-            (
-                "narrative_for_client",
-                "Your low mood began after your mother died.",
-            ),
+            ("narrative_for_client", NARRATIVE),
         ],
         me,
     )
@@ -764,7 +798,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/courses/{id}/goals",
         format!("{cp}/goals"),
         &fp,
-        &[("text", "Talk about Mum with my sister")],
+        &[("text", GOAL)],
         me,
     )
     .await;
@@ -847,7 +881,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/notes/{id}/addenda",
         format!("/notes/{note}/addenda"),
         &np,
-        &[("text", "She phoned afterwards to say she felt lighter.")],
+        &[("text", ADDENDUM)],
         me,
     )
     .await;
@@ -856,7 +890,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/notes/{id}/sign-off",
         format!("/notes/{note}/sign-off"),
         &np,
-        &[("comment", "Good focus on the loss.")],
+        &[("comment", SIGN_OFF)],
         me,
     )
     .await;
@@ -868,7 +902,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/sessions/{id}/process-note",
         pp.clone(),
         &pp,
-        &[("text", "I noticed I rushed her when she cried.")],
+        &[("text", PROCESS)],
         me,
     )
     .await;
@@ -898,7 +932,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/clients/{id}/process-notes/{note}",
         pn.clone(),
         &pn,
-        &[("text", "Thoughts between sessions, revised.")],
+        &[("text", PROCESS_EDIT)],
         me,
     )
     .await;
@@ -942,7 +976,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/worksheets/{id}/review",
         format!("{ws}/review"),
         &ws,
-        &[("comment", "Went through it together.")],
+        &[("comment", WORKSHEET_REVIEW)],
         me,
     )
     .await;
@@ -976,10 +1010,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/alerts/{id}/acknowledge",
         format!("{alert}/acknowledge"),
         &alert,
-        &[(
-            "note",
-            "Phoned her the same day; she is safe and has her plan.",
-        )],
+        &[("note", ACKNOWLEDGEMENT)],
         me,
     )
     .await;
@@ -1009,7 +1040,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
                 .position(|(k, _)| k.ends_with("[0].text"))
                 .expect("a first entry");
             let mut f = f;
-            f[first].1 = "Staying in bed all day".into();
+            f[first].1 = WARNING_SIGN.into();
             f
         },
     )
@@ -1139,10 +1170,7 @@ pub async fn walk(app: &TestApp, w: &World) -> Vec<Visit> {
         "/courses/{id}/goals/{goal}/review",
         format!("{goal}/review"),
         &term,
-        &[
-            ("status", "achieved"),
-            ("review", "She talks with her sister weekly."),
-        ],
+        &[("status", "achieved"), ("review", GOAL_REVIEW)],
         me,
     )
     .await;
