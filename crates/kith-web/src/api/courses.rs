@@ -228,7 +228,7 @@ pub struct MeasureDueDoc {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct StrategyDoc {
+pub struct AgendaStrategyDoc {
     pub area: String,
     pub primary: bool,
     pub strategy: String,
@@ -260,7 +260,7 @@ pub struct AgendaDoc {
     pub required_tasks: Vec<AgendaTaskDoc>,
     pub optional_tasks: Vec<AgendaTaskDoc>,
     pub measures_due: Vec<MeasureDueDoc>,
-    pub strategies: Vec<StrategyDoc>,
+    pub strategies: Vec<AgendaStrategyDoc>,
     /// The ending should be raised at this session.
     pub raise_ending: bool,
     pub decision_points: Vec<DecisionDueDoc>,
@@ -482,7 +482,7 @@ fn course_doc(p: &Protocol, v: &CourseView) -> CourseDoc {
             strategies: a
                 .strategies
                 .iter()
-                .map(|x| StrategyDoc {
+                .map(|x| AgendaStrategyDoc {
                     area: x.area.clone(),
                     primary: x.primary,
                     strategy: x.strategy.clone(),
