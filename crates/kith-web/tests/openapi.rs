@@ -54,3 +54,39 @@ fn every_api_route_is_documented_with_its_roles() {
         }
     }
 }
+
+/// The document names each schema by its type's name alone, so two wire types with the same name in
+/// different modules would silently share one schema (and one would be described wrongly).
+#[test]
+fn no_two_wire_types_share_a_name() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("src/api") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("source");
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let mut derive_schema = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                derive_schema = true;
+            } else if derive_schema
+                && let Some(rest) = line
+                    .strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "))
+            {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if let Some((_, other)) = seen.iter().find(|(n, _)| *n == name) {
+                    panic!("{name} is a wire type in both {other} and {file}");
+                }
+                seen.push((name, file.clone()));
+                derive_schema = false;
+            } else if !line.starts_with("#[") && !line.starts_with("///") {
+                derive_schema = false;
+            }
+        }
+    }
+    assert!(seen.len() > 20, "found only {} wire types", seen.len());
+}
