@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, Page } from '@playwright/test';
 import { spawn, execFileSync, ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -16,7 +17,23 @@ export class Kith {
     private child: ChildProcess,
     public dataDir: string,
     private pgDatabase?: string,
+    /** Everything the server wrote on stdout and stderr, as it comes. */
+    public output: { text: string } = { text: '' },
   ) {}
+
+  /** Lines the server logged as errors, or as words missing from a catalogue. */
+  problems(): string[] {
+    return this.output.text
+      .split('\n')
+      .filter((l) => /\bERROR\b|missing translation|panicked/.test(l));
+  }
+
+  /** A demo login of a role that has a second factor: the first, or the one after `skip` others. */
+  loginFor(role: string, skip = 0): Login {
+    const l = this.logins.filter((x) => x.role === role && x.totp)[skip];
+    if (!l) throw new Error(`no demo ${role} with a second factor`);
+    return l;
+  }
 
   login(email: string): Login {
     const l = this.logins.find((x) => x.email === email);
@@ -63,22 +80,27 @@ export async function startKith(database: string, demo: boolean): Promise<Kith> 
     args.unshift('--database', url.toString());
   }
   const child = spawn(binary, args, { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d.toString()));
-  child.stderr!.on('data', (d) => process.stderr.write(d));
+  const output = { text: '' };
+  child.stdout!.on('data', (d) => (output.text += d.toString()));
+  child.stderr!.on('data', (d) => {
+    output.text += d.toString();
+    process.stderr.write(d);
+  });
   const deadline = Date.now() + 120_000;
-  while (!out.includes('Kith is listening')) {
+  while (!output.text.includes('Kith is listening')) {
+    const out = output.text;
     if (Date.now() > deadline) throw new Error(`kith did not start:\n${out}`);
     if (child.exitCode !== null) throw new Error(`kith exited:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const out = output.text;
   const setup = out.match(/(http:\/\/\S+\/setup\/\S+)/)?.[1];
   const logins: Login[] = [];
   for (const line of out.split('\n')) {
     const m = line.match(/^\s+(\S+)\s+(.+?)\s{2,}(\S+@\S+)\s+password: (\S+)(?:\s+totp: (\S+))?/);
     if (m) logins.push({ role: m[1], name: m[2].trim(), email: m[3], password: m[4], totp: m[5] });
   }
-  return new Kith(`http://127.0.0.1:${port}`, setup, logins, child, dataDir, pgDatabase);
+  return new Kith(`http://127.0.0.1:${port}`, setup, logins, child, dataDir, pgDatabase, output);
 }
 
 /** RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret. */
@@ -115,6 +137,7 @@ export async function signIn(page: Page, kith: Kith, email: string, password: st
   await page.locator('#email').fill(email);
   await page.locator('#password').fill(password);
   await page.locator('form[action="/login"] button[type=submit]').click();
+  await expect(page).not.toHaveURL(/\/login(\?.*)?$/);
   if (page.url().endsWith('/mfa')) {
     if (!secret) throw new Error('second factor asked but no secret');
     await page.locator('form[action="/mfa"] #code').fill(await freshCode(secret));
@@ -125,6 +148,113 @@ export async function signIn(page: Page, kith: Kith, email: string, password: st
 export async function signOut(page: Page) {
   await page.locator('form[action="/logout"] button').click();
   await expect(page).toHaveURL(/\/login$/);
+}
+
+/** Fails on any serious or critical accessibility finding of axe on the page as it is now. */
+export async function noSeriousAxeViolations(page: Page, where: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${where}: ${v.id} (${v.nodes.length}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** The route a path belongs to: `/courses/0190…/intake` → `/courses/{id}/intake`. */
+export function routeOf(pathOrUrl: string): string {
+  const u = new URL(pathOrUrl, 'http://x');
+  return u.pathname.replace(uuid, '{id}').replace(/\/$/, '') || '/';
+}
+
+/**
+ * Follows a signed-in person through the pages: every distinct page (route) they reach is checked
+ * once with axe, every answer of the server is watched for 5xx, and the script errors of the page
+ * are kept. `done()` asserts that nothing went wrong.
+ */
+export class Walk {
+  /** The routes visited. */
+  readonly routes = new Set<string>();
+  private readonly checked = new Set<string>();
+  readonly failures: string[] = [];
+
+  constructor(private page: Page, private label: string) {
+    page.on('response', (r) => {
+      if (r.status() >= 500) this.failures.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
+    page.on('pageerror', (e) => this.failures.push(`script error on ${page.url()}: ${e.message}`));
+  }
+
+  /**
+   * Records the page now shown, and checks its accessibility the first time its route (or, for a
+   * page whose content depends on its query, the route with `variant`) is seen.
+   */
+  async check(where?: string, variant?: string) {
+    await this.page.waitForLoadState('domcontentloaded');
+    const route = routeOf(this.page.url());
+    this.routes.add(route);
+    const key = variant ? `${route} (${variant})` : route;
+    if (this.checked.has(key)) return;
+    this.checked.add(key);
+    const t0 = Date.now();
+    await noSeriousAxeViolations(this.page, `${this.label} ${where ?? key}`);
+    if (process.env.KITH_E2E_TIMING) console.log(`axe ${key}: ${Date.now() - t0} ms`);
+  }
+
+  done() {
+    expect(this.failures, `${this.label}: server errors or script errors`).toEqual([]);
+  }
+}
+
+/** The same-origin links of the page now shown, as routes. */
+export async function linkRoutes(page: Page): Promise<string[]> {
+  const origin = new URL(page.url()).origin;
+  const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+  return [...new Set(hrefs.filter((h) => h.startsWith(origin)).map(routeOf))];
+}
+
+/**
+ * The routes reachable from the page at `start` in at most two clicks: the page itself, its links,
+ * and the links of the pages those lead to (opened in a second tab of the same browser context).
+ * Every first-level link must answer without error: a broken link fails the test.
+ */
+export async function routesWithinTwoClicks(page: Page, start: string): Promise<Set<string>> {
+  const tab = await page.context().newPage();
+  const origin = new URL(start).origin;
+  const broken: string[] = [];
+  try {
+    await tab.goto(start);
+    const first = new Map<string, string>();
+    for (const h of await tab.locator('a[href]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))) {
+      if (h.startsWith(origin)) first.set(routeOf(h), h.split('#')[0]);
+    }
+    const reach = new Set<string>([routeOf(start), ...first.keys()]);
+    for (const href of first.values()) {
+      const r = await tab.goto(href);
+      if (!r || r.status() >= 400) {
+        broken.push(`${r?.status()} ${href}`);
+        continue;
+      }
+      if (!(r.headers()['content-type'] ?? '').includes('text/html')) continue;
+      for (const x of await linkRoutes(tab)) reach.add(x);
+    }
+    expect(broken, `links of ${start} that fail`).toEqual([]);
+    return reach;
+  } finally {
+    await tab.close();
+  }
+}
+
+/** Today (UTC, as Kith counts days) as YYYY-MM-DD. */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * A datetime-local value (UTC, as Kith's forms take it) `minutes` minutes ago, but not before
+ * today's midnight: sessions recorded in one journey then all fall on the day the course opened.
+ */
+export function minutesAgoToday(minutes: number): string {
+  const midnight = new Date().setUTCHours(0, 0, 0, 0);
+  return new Date(Math.max(Date.now() - minutes * 60_000, midnight)).toISOString().slice(0, 16);
 }
 
 type Fixtures = { kithDatabase: string };

@@ -576,6 +576,8 @@ pub struct ScoreBlock {
 }
 
 pub struct ScoreRowView {
+    /// The submission's own page (its answers, flags and alert).
+    pub href: String,
     pub date: String,
     pub session: String,
     pub total: String,
@@ -926,6 +928,7 @@ async fn score_blocks(
             rows: subs
                 .iter()
                 .map(|x| ScoreRowView {
+                    href: format!("/clients/{}/measures/{}", view.course.client, x.id),
                     date: t.date(x.taken_at.date()),
                     session: session_number(x, &view.sessions).to_string(),
                     total: x.total.to_string(),
