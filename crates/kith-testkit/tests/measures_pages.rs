@@ -1,8 +1,10 @@
 //! Measurement-based care and safety through the pages, as a clinician, a colleague, a supervisor,
 //! a clinic admin and a client would see them; on SQLite, and on PostgreSQL when configured.
 
+mod course_sessions_common;
 mod measures_support;
 
+use course_sessions_common::course_with;
 use kith_testkit::{TestApp, backends, location};
 use measures_support::*;
 use time::Duration;
@@ -493,6 +495,84 @@ async fn the_portal_shows_crisis_resources_right_after_a_positive_safety_item() 
             403
         );
         assert_eq!(count(&app, "alerts").await, 1);
+        app.finish().await;
+    }
+}
+
+/// Answers entered in a session are filed under it: the clinician's form offers the sessions of
+/// the open course (the one held today already chosen), a session's page links to the form with
+/// that session chosen, and a session or course of another client is refused — on the page and in
+/// the API — with nothing written.
+#[tokio::test]
+async fn answers_are_filed_under_the_session_they_were_given_in() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let w = app.world().await;
+        let mine = w.a.mine;
+        let fx = course_with(&app, &w.a.clinician, mine, 2).await;
+        let theirs = course_with(&app, &w.a.colleague, w.a.theirs, 1).await;
+        let elsewhere = course_with(&app, &w.b.clinician, w.b.mine, 1).await;
+        let (s1, s2) = (fx.session(1), fx.session(2));
+        let b = sign(&app, &w.a.clinician).await;
+
+        let form = page(&b, &format!("/clients/{mine}/measures/new?instrument=phq9")).await;
+        assert!(form.contains("<select id=\"session\" name=\"session\""));
+        assert!(
+            form.contains(&format!("<option value=\"{s2}\" selected>")),
+            "today's session is chosen"
+        );
+        assert!(form.contains(&format!("<option value=\"{s1}\">")));
+        let link = format!("/clients/{mine}/measures/new?session={s1}");
+        assert!(page(&b, &format!("/sessions/{s1}")).await.contains(&link));
+        let form = page(&b, &format!("{link}&instrument=phq9")).await;
+        assert!(form.contains(&format!("<option value=\"{s1}\" selected>")));
+
+        let mut answers = phq9_form([1, 1, 1, 1, 1, 1, 1, 1, 0]);
+        answers.push(("session".into(), s1.to_string()));
+        let r = post(&b, &format!("/clients/{mine}/measures"), &answers).await;
+        assert_eq!(
+            r.status().as_u16(),
+            303,
+            "{}",
+            r.text().await.unwrap_or_default()
+        );
+        let api = app.api_as(&w.a.clinician).await;
+        let list: serde_json::Value = api
+            .get(&format!("/api/v1/clients/{mine}/measures"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let filed = &list.as_array().expect("list")[0];
+        assert_eq!(filed["session_id"], s1.to_string());
+        assert_eq!(filed["course_id"], fx.course.to_string());
+
+        // Another client's session, on the page and through the API; another clinic's course.
+        let before = count(&app, "measure_submissions").await;
+        let mut answers = phq9_form([1, 1, 1, 1, 1, 1, 1, 1, 0]);
+        answers.push(("session".into(), theirs.session(1).to_string()));
+        let r = post(&b, &format!("/clients/{mine}/measures"), &answers).await;
+        assert_eq!(r.status().as_u16(), 422);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("This session is not one of this client’s.")
+        );
+        for (field, id) in [
+            ("session_id", theirs.session(1).to_string()),
+            ("course_id", elsewhere.course.to_string()),
+        ] {
+            let mut body = phq9_json([1, 1, 1, 1, 1, 1, 1, 1, 0]);
+            body[field] = serde_json::Value::String(id);
+            let r = api
+                .post_json(&format!("/api/v1/clients/{mine}/measures"), &body, None)
+                .await;
+            assert_eq!(r.status().as_u16(), 422, "{field}");
+            let problem: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        }
+        assert_eq!(count(&app, "measure_submissions").await, before);
         app.finish().await;
     }
 }

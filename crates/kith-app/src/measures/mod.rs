@@ -13,7 +13,7 @@ use crate::{App, AppError, AppResult, Ctx, FieldError};
 use kith_domain::audit::AuditAction;
 use kith_domain::clinic::ClinicSettings;
 use kith_domain::identity::Role;
-use kith_domain::ids::{AlertId, ClientId, CourseId, SessionId, SubmissionId};
+use kith_domain::ids::{AlertId, ClientId, ClinicId, CourseId, SessionId, SubmissionId};
 use kith_domain::locale::Locale;
 use kith_domain::measure::{
     AnswerValue, ChangeRules, DiaryDay, Instrument, InstrumentLibrary, ItemAnswer, Respondent,
@@ -22,8 +22,8 @@ use kith_domain::measure::{
 use kith_domain::policy::{Action, ClientFacts};
 use kith_domain::safety::Tier;
 use kith_store::{
-    AdministrationMode, AlertRules, FlagCode, Idempotency, NewSubmission, RecordedSubmission,
-    RespondentRole, SeriesPoint, SubmissionRecord, SubmissionSummary, Written,
+    AdministrationMode, AlertRules, CourseRef, FlagCode, Idempotency, NewSubmission,
+    RecordedSubmission, RespondentRole, SeriesPoint, SubmissionRecord, SubmissionSummary, Written,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -193,9 +193,6 @@ fn check(
     if input.taken_at > now + TAKEN_AT_SKEW {
         errors.push(FieldError::new("taken_at", "taken-at-in-future"));
     }
-    if input.session.is_some() && input.course.is_none() {
-        errors.push(FieldError::new("session", "session-without-course"));
-    }
     let Some(instrument) = library().get(&input.instrument) else {
         errors.insert(0, FieldError::new("instrument", "instrument-unknown"));
         return Err(errors);
@@ -297,14 +294,17 @@ impl App {
         };
         let now = self.now();
         let (instrument, scored) = check(&input, respondent, now).map_err(AppError::Invalid)?;
+        let (course, session) = self
+            .placement(facts.clinic, client, input.course, input.session)
+            .await?;
         let settings = self.settings_of(&facts).await?;
         let id = SubmissionId(Uuid::now_v7());
         let new = NewSubmission {
             id,
             clinic: facts.clinic,
             client,
-            course: input.course,
-            session: input.session,
+            course,
+            session,
             language: input.language,
             respondent: ctx.user.id,
             respondent_role: respondent,
@@ -339,6 +339,42 @@ impl App {
             Written::Fresh(r) => Written::Fresh(Recorded::from_store(r)),
             Written::Replayed(r) => Written::Replayed(Recorded::from_store(r)),
         })
+    }
+
+    /// The course and session a submission is filed under. Both must be the client's own (a
+    /// course or session of anyone else, or of another clinic, is refused as if it did not exist);
+    /// a session brings its course with it, and must belong to the course if both are named.
+    async fn placement(
+        &self,
+        clinic: ClinicId,
+        client: ClientId,
+        course: Option<CourseId>,
+        session: Option<SessionId>,
+    ) -> AppResult<(Option<CourseId>, Option<SessionId>)> {
+        let mut errors = Vec::new();
+        let mut filed = course;
+        if let Some(c) = course {
+            let owner = self.store.course_of(clinic, CourseRef::Course(c)).await?;
+            if owner.map(|(_, who)| who) != Some(client) {
+                errors.push(FieldError::new("course_id", "course-not-of-client"));
+            }
+        }
+        if let Some(s) = session {
+            match self.store.course_of(clinic, CourseRef::Session(s)).await? {
+                Some((c, who)) if who == client => {
+                    if course.is_some_and(|given| given != c) {
+                        errors.push(FieldError::new("session_id", "session-not-in-course"));
+                    }
+                    filed = Some(c);
+                }
+                _ => errors.push(FieldError::new("session_id", "session-not-of-client")),
+            }
+        }
+        if errors.is_empty() {
+            Ok((filed, session))
+        } else {
+            Err(AppError::Invalid(errors))
+        }
     }
 
     /// A client's questionnaires, newest first, without their answers.

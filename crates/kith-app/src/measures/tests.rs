@@ -563,7 +563,6 @@ async fn every_problem_is_reported_at_once() {
     );
     for expected in [
         ("taken_at", "taken-at-in-future"),
-        ("session", "session-without-course"),
         ("answers[item 2]", "answer-out-of-range"),
         ("answers[item 2]", "answer-duplicate"),
         ("answers[item 3]", "answer-missing"),
@@ -574,7 +573,7 @@ async fn every_problem_is_reported_at_once() {
             "{expected:?} missing from {errors:?}"
         );
     }
-    assert_eq!(errors.len(), 6);
+    assert_eq!(errors.len(), 5);
 
     // Instruments and modes.
     let unknown = MeasureInput {
@@ -656,7 +655,7 @@ async fn the_total_is_always_the_servers() {
                 .collect(),
         ),
         taken_at: t0(),
-        course: Some(CourseId(Uuid::now_v7())),
+        course: None,
         session: None,
         language: Locale::Es,
         mode: AdministrationMode::ClinicianEntered,
@@ -1352,4 +1351,45 @@ async fn a_social_rhythm_week_is_scored_and_kept_whole() {
         .unwrap();
     assert_eq!(back.diary, Some(week));
     assert_eq!(back.summary.total, r.total);
+}
+
+#[tokio::test]
+async fn answers_are_filed_only_under_the_clients_own_course_and_session() {
+    let env = env().await;
+    for (course, session, field, code) in [
+        (
+            Some(CourseId(Uuid::now_v7())),
+            None,
+            "course_id",
+            "course-not-of-client",
+        ),
+        (
+            None,
+            Some(SessionId(Uuid::now_v7())),
+            "session_id",
+            "session-not-of-client",
+        ),
+    ] {
+        let input = MeasureInput {
+            course,
+            session,
+            ..with_answers(&[
+                ("1", 1),
+                ("2", 1),
+                ("3", 1),
+                ("4", 1),
+                ("5", 1),
+                ("6", 1),
+                ("7", 1),
+                ("8", 1),
+                ("9", 0),
+            ])
+        };
+        let errors = invalid(
+            env.app
+                .record_measure(&env.alice().await, env.ann, input, None)
+                .await,
+        );
+        assert_eq!(errors, vec![(field.to_string(), code.to_string())]);
+    }
 }

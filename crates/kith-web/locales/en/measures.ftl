@@ -36,6 +36,9 @@ measure-choose = Choose a questionnaire
 measure-clinician-rated = rated by the clinician
 measure-labels-only = item wording needs the clinic's licence; short labels are shown
 measure-taken-on = Date the answers were given
+measure-session = Session these answers belong to
+measure-session-none = Not tied to a session
+measure-session-option = Session { $n } · { $date }
 measure-not-applicable = Does not apply
 measure-submit = Record the answers
 measure-result-title = Questionnaire result
@@ -211,6 +214,9 @@ portal-back-home = Back to my care
 
 ## Problems with answers, safety plans and alerts
 msg-answer-unknown-item = This questionnaire has no such item.
+msg-course-not-of-client = This course is not one of this client’s.
+msg-session-not-of-client = This session is not one of this client’s.
+msg-session-not-in-course = This session belongs to another course.
 msg-answer-duplicate = This item was answered more than once.
 msg-answer-missing = Please choose an answer.
 msg-answer-out-of-range = The answer { $value } is not possible here (from { $min } to { $max }).
@@ -228,7 +234,6 @@ msg-instrument-version-mismatch = This questionnaire has changed; please reload 
 msg-instrument-clinician-rated = This scale is rated by the clinician.
 msg-mode-not-allowed = This way of answering is not possible here.
 msg-taken-at-in-future = This date is in the future.
-msg-session-without-course = A session needs its course.
 msg-field-not-a-time = Please give a date and time (RFC 3339).
 msg-field-not-an-id = This is not a valid id.
 msg-diary-empty = Please fill in at least one day.

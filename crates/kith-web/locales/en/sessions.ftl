@@ -23,6 +23,7 @@ sessions-col-note = Note
 sessions-note-link = Session note
 sessions-manage = Schedule or record a session
 sessions-worksheets = Worksheets and between-session tasks
+sessions-measure-link = Record a questionnaire for this session
 sessions-overdue-count = { $count ->
     [one] one overdue
    *[other] { $count } overdue

@@ -36,6 +36,9 @@ measure-choose = Elija un cuestionario
 measure-clinician-rated = lo puntúa el profesional
 measure-labels-only = el texto de los ítems requiere la licencia de la clínica; se muestran etiquetas breves
 measure-taken-on = Fecha en que se respondió
+measure-session = Sesión a la que pertenecen estas respuestas
+measure-session-none = Sin sesión concreta
+measure-session-option = Sesión { $n } · { $date }
 measure-not-applicable = No corresponde
 measure-submit = Registrar las respuestas
 measure-result-title = Resultado del cuestionario
@@ -211,6 +214,9 @@ portal-back-home = Volver a mi atención
 
 ## Problemas con las respuestas, los planes de seguridad y las alertas
 msg-answer-unknown-item = Este cuestionario no tiene ese ítem.
+msg-course-not-of-client = Este tratamiento no es de esta persona.
+msg-session-not-of-client = Esta sesión no es de esta persona.
+msg-session-not-in-course = Esta sesión pertenece a otro tratamiento.
 msg-answer-duplicate = Este ítem se respondió más de una vez.
 msg-answer-missing = Elija una respuesta, por favor.
 msg-answer-out-of-range = La respuesta { $value } no es posible aquí (de { $min } a { $max }).
@@ -228,7 +234,6 @@ msg-instrument-version-mismatch = Este cuestionario ha cambiado; vuelva a cargar
 msg-instrument-clinician-rated = Esta escala la puntúa el profesional.
 msg-mode-not-allowed = Esta forma de responder no es posible aquí.
 msg-taken-at-in-future = Esta fecha es futura.
-msg-session-without-course = Una sesión necesita su tratamiento.
 msg-field-not-a-time = Indique fecha y hora (RFC 3339).
 msg-field-not-an-id = No es un identificador válido.
 msg-diary-empty = Rellene al menos un día.

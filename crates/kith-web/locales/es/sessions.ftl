@@ -23,6 +23,7 @@ sessions-col-note = Nota
 sessions-note-link = Nota de la sesión
 sessions-manage = Programar o registrar una sesión
 sessions-worksheets = Hojas de trabajo y tareas entre sesiones
+sessions-measure-link = Registrar un cuestionario de esta sesión
 sessions-overdue-count = { $count ->
     [one] una atrasada
    *[other] { $count } atrasadas

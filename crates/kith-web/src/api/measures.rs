@@ -95,8 +95,11 @@ pub struct NewMeasureDoc {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub taken_at: Option<String>,
+    /// The client's course the answers belong to (422 `course-not-of-client` otherwise).
     #[serde(default)]
     pub course_id: Option<String>,
+    /// The session of the client's course they were given in; its course comes with it (422
+    /// `session-not-of-client`, or `session-not-in-course` when it contradicts `course_id`).
     #[serde(default)]
     pub session_id: Option<String>,
     /// `clinician-entered` (the default) or `proxy` (a parent or carer answered).

@@ -18,8 +18,9 @@ use axum::http::StatusCode;
 use kith_app::secrets::{body_hash, new_token};
 use kith_app::{AppError, Ctx, FieldError, MeasureAnswers, MeasureInput};
 use kith_domain::clinic::ClinicSettings;
+use kith_domain::course::SessionStatus;
 use kith_domain::identity::Role;
-use kith_domain::ids::{ClientId, SubmissionId};
+use kith_domain::ids::{ClientId, SessionId, SubmissionId};
 use kith_domain::locale::Locale;
 use kith_domain::measure::{
     ActivityEntry, AnswerValue, Cutoff, DiaryDay, DoneAt, Finding, FindingReason, FindingStatus,
@@ -159,12 +160,19 @@ fn activity_field(day: usize, item: &str, what: &str) -> String {
 }
 
 /// Refuses fields the form of `instrument` does not have (like a total), as every form does.
-pub(crate) fn check_known_fields(inst: &Instrument, pairs: &Pairs) -> Result<(), WebError> {
+pub(crate) fn check_known_fields(
+    inst: &Instrument,
+    pairs: &Pairs,
+    audience: Audience,
+) -> Result<(), WebError> {
     let mut known: Vec<String> = vec![
         "instrument".into(),
         "taken_on".into(),
         "idempotency_key".into(),
     ];
+    if audience == Audience::Clinician {
+        known.push("session".into());
+    }
     if inst.rule() == ScoringRule::SocialRhythm {
         for day in 0..DIARY_DAYS_SHOWN {
             known.push(day_field(day, "date"));
@@ -399,9 +407,19 @@ pub struct QuestionForm {
     pub ask_date: bool,
     pub taken_on: String,
     pub taken_on_error: Option<String>,
+    /// For clinicians: the sessions of the client's open course the answers can be filed under
+    /// (empty in the portal, or without an open course).
+    pub sessions: Vec<SessionChoice>,
+    pub session_error: Option<String>,
     pub idempotency_key: String,
     /// Every problem, each naming its item, for the summary at the top.
     pub summary: Vec<String>,
+}
+
+pub struct SessionChoice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 fn options_of(
@@ -498,6 +516,7 @@ pub(crate) fn question_form(
     let show_wording = inst.may_show_wording();
     let mut summary = Vec::new();
     let mut taken_on_error = None;
+    let mut session_error = None;
     let mut items = Vec::new();
     let mut diary = Vec::new();
     let is_diary = inst.rule() == ScoringRule::SocialRhythm;
@@ -507,6 +526,9 @@ pub(crate) fn question_form(
         if e.field == "taken_at" {
             taken_on_error = Some(msg.clone());
             summary.push(format!("{}: {msg}", t.get("measure-taken-on")));
+        } else if e.field == "session_id" || e.field == "course_id" {
+            session_error = Some(msg.clone());
+            summary.push(format!("{}: {msg}", t.get("measure-session")));
         } else if let Some(item) = item_of_field(&e.field) {
             summary.push(format!("{}: {msg}", item_label(inst, item, locale)));
         } else if let Some((date, item)) = diary_of_field(&e.field) {
@@ -681,6 +703,8 @@ pub(crate) fn question_form(
             .map(str::to_string)
             .unwrap_or_else(|| today.to_string()),
         taken_on_error,
+        sessions: Vec::new(),
+        session_error,
         idempotency_key: new_token(),
         summary,
     }
@@ -730,17 +754,34 @@ pub(crate) async fn submit_form(
             AdministrationMode::SelfReport,
         ),
     };
-    check_known_fields(inst, pairs)?;
+    check_known_fields(inst, pairs, audience)?;
     let (answers, taken_at) = match parse_answers(inst, pairs, s.app.now()) {
         Ok(v) => v,
         Err(errors) => return Ok(Submitted::Refused(errors)),
+    };
+    // The session chosen on the clinician's form; its course comes with it.
+    let session = match pairs
+        .get("session")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => None,
+        Some(v) => match v.parse::<uuid::Uuid>() {
+            Ok(u) => Some(SessionId(u)),
+            Err(_) => {
+                return Ok(Submitted::Refused(vec![FieldError::new(
+                    "session_id",
+                    "session-not-of-client",
+                )]));
+            }
+        },
     };
     let input = MeasureInput {
         instrument: inst.id().to_string(),
         answers,
         taken_at,
         course: None,
-        session: None,
+        session,
         language: locale,
         mode,
     };
@@ -1159,6 +1200,9 @@ struct NewMeasurePage {
 pub struct NewQuery {
     #[serde(default)]
     instrument: Option<String>,
+    /// The session to file the answers under (from a session's page).
+    #[serde(default)]
+    session: Option<String>,
 }
 
 async fn new_page(
@@ -1189,16 +1233,11 @@ async fn new_page(
             current: chosen.is_some_and(|c| c.id() == i.id()),
         })
         .collect();
-    let q = chosen.map(|i| {
-        question_form(
-            i,
-            &t,
-            Audience::Clinician,
-            pairs,
-            errors,
-            s.app.now().date(),
-        )
-    });
+    let today = s.app.now().date();
+    let mut q = chosen.map(|i| question_form(i, &t, Audience::Clinician, pairs, errors, today));
+    if let Some(q) = q.as_mut() {
+        q.sessions = session_choices(s, ctx, &t, client, pairs, today).await?;
+    }
     Ok(NewMeasurePage {
         c,
         client_id: client.to_string(),
@@ -1208,7 +1247,52 @@ async fn new_page(
     })
 }
 
-/// `GET /clients/{id}/measures/new[?instrument=phq9]`: pick an instrument, then its form.
+/// The sessions of the client's open course, newest first, to file answers under. Chosen: the one
+/// the form was sent with, else the one the link named, else the session held or planned today.
+async fn session_choices(
+    s: &AppState,
+    ctx: &Ctx,
+    t: &Tr,
+    client: ClientId,
+    pairs: &Pairs,
+    today: Date,
+) -> Result<Vec<SessionChoice>, PageError> {
+    let courses = s.app.courses(ctx, client).await?;
+    let Some(open) = courses.iter().find(|c| c.closed_at.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let mut sessions = s.app.sessions(ctx, open.id).await?;
+    sessions.retain(|x| matches!(x.status, SessionStatus::Held | SessionStatus::Scheduled));
+    sessions.sort_by_key(|x| std::cmp::Reverse(x.number));
+    let day = |x: &kith_store::CourseSession| x.held_at.or(x.scheduled_for).map(|d| d.date());
+    let wanted = match pairs.get("session") {
+        Some(v) => Some(v.to_string()),
+        None => sessions
+            .iter()
+            .find(|x| day(x) == Some(today))
+            .map(|x| x.id.to_string()),
+    };
+    let mut out = vec![SessionChoice {
+        value: String::new(),
+        label: t.get("measure-session-none"),
+        selected: wanted.as_deref().is_none_or(str::is_empty),
+    }];
+    out.extend(sessions.iter().map(|x| SessionChoice {
+        value: x.id.to_string(),
+        label: t.with2(
+            "measure-session-option",
+            "n",
+            x.number,
+            "date",
+            day(x).map(|d| t.date(d)).unwrap_or_default(),
+        ),
+        selected: wanted.as_deref() == Some(x.id.to_string().as_str()),
+    }));
+    Ok(out)
+}
+
+/// `GET /clients/{id}/measures/new[?instrument=phq9][&session=…]`: pick an instrument, then its
+/// form.
 pub async fn new_form(
     State(s): State<AppState>,
     Extension(locale): Extension<Locale>,
@@ -1225,8 +1309,12 @@ pub async fn new_form(
         ),
         None => None,
     };
+    let from_link = match q.session {
+        Some(v) => Pairs(vec![("session".into(), v)]),
+        None => Pairs::empty(),
+    };
     Ok(html(
-        &new_page(&s, &ctx, locale, id, chosen, &Pairs::empty(), &[]).await?,
+        &new_page(&s, &ctx, locale, id, chosen, &from_link, &[]).await?,
     ))
 }
 
@@ -1550,8 +1638,12 @@ mod tests {
     #[test]
     fn a_total_is_not_a_field_of_the_form() {
         let phq9 = lib().get("phq9").unwrap();
-        assert!(check_known_fields(phq9, &pairs(&[("item-1", "0")])).is_ok());
-        assert!(check_known_fields(phq9, &pairs(&[("total", "0")])).is_err());
+        let clinician = Audience::Clinician;
+        assert!(check_known_fields(phq9, &pairs(&[("item-1", "0")]), clinician).is_ok());
+        assert!(check_known_fields(phq9, &pairs(&[("total", "0")]), clinician).is_err());
+        // Only the clinician's form files answers under a session.
+        assert!(check_known_fields(phq9, &pairs(&[("session", "")]), clinician).is_ok());
+        assert!(check_known_fields(phq9, &pairs(&[("session", "")]), Audience::Client).is_err());
     }
 
     #[test]
@@ -1721,7 +1813,9 @@ mod tests {
             "instrument-clinician-rated",
             "mode-not-allowed",
             "taken-at-in-future",
-            "session-without-course",
+            "session-not-of-client",
+            "session-not-in-course",
+            "course-not-of-client",
             "field-not-a-time",
             "field-not-an-id",
             "diary-empty",
