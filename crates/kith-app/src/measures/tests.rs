@@ -1373,17 +1373,10 @@ async fn answers_are_filed_only_under_the_clients_own_course_and_session() {
         let input = MeasureInput {
             course,
             session,
-            ..with_answers(&[
-                ("1", 1),
-                ("2", 1),
-                ("3", 1),
-                ("4", 1),
-                ("5", 1),
-                ("6", 1),
-                ("7", 1),
-                ("8", 1),
-                ("9", 0),
-            ])
+            ..phq9(
+                [1, 1, 1, 1, 1, 1, 1, 1, 0],
+                AdministrationMode::ClinicianEntered,
+            )
         };
         let errors = invalid(
             env.app
