@@ -46,8 +46,9 @@ pub(crate) fn second_factor_enforced(
 
 impl App {
     /// Changes the caller's password. The current password must be given (that is the
-    /// re-authentication); every other session of the person ends.
-    pub async fn change_password(&self, ctx: &Ctx, current: &str, new: &str) -> AppResult<()> {
+    /// re-authentication); every other session of the person ends and every API token is
+    /// revoked. Returns how many tokens were revoked, for the page to say so.
+    pub async fn change_password(&self, ctx: &Ctx, current: &str, new: &str) -> AppResult<usize> {
         self.reauthenticate(ctx, current)
             .await
             .map_err(|e| match e {
@@ -80,29 +81,55 @@ impl App {
         let hash = blocking(move || passwords::hash(&normalized))
             .await?
             .map_err(AppError::Internal)?;
-        let e = ctx.event(
+        let live_tokens = self
+            .store
+            .api_tokens(ctx.user.id)
+            .await?
+            .iter()
+            .filter(|t| t.revoked_at.is_none())
+            .count();
+        let mut e = ctx.event(
             AuditAction::PasswordChanged,
             "account",
             Some(ctx.user.id.to_string()),
             None,
         );
+        e.detail = Some(format!(
+            "other sessions ended; {live_tokens} API token(s) revoked"
+        ));
         self.store
             .set_password(ctx.user.id, &hash, self.now(), ctx.session_hash(), &[e])
             .await?;
-        Ok(())
+        Ok(live_tokens)
     }
 
     /// Starts (or restarts) authenticator enrolment. Replacing an existing second factor needs
     /// recent re-authentication.
     pub async fn start_enrolment(&self, ctx: &Ctx) -> AppResult<Enrolment> {
-        if ctx.user.second_factor_enrolled && ctx.pending == Pending::Nothing {
-            self.require_recent_auth(ctx)?;
-        } else if ctx.pending == Pending::SecondFactor {
+        let replacing = ctx.user.second_factor_enrolled;
+        if ctx.pending == Pending::SecondFactor || (replacing && ctx.pending != Pending::Nothing) {
             // Enrolled but not yet verified in this session: verify first.
             return Err(AppError::SecondFactorRequired);
         }
+        if replacing {
+            self.require_recent_auth(ctx)?;
+        }
         let secret = totp::new_secret();
         self.store.set_pending_totp(ctx.user.id, &secret).await?;
+        if replacing {
+            // The old factor is gone: no other session of this person may pick up the new one.
+            self.store
+                .end_all_sessions(ctx.user.id, self.now(), ctx.session_hash())
+                .await?;
+            let mut e = ctx.event(
+                AuditAction::SecondFactorEnrolled,
+                "account",
+                Some(ctx.user.id.to_string()),
+                None,
+            );
+            e.detail = Some("old authenticator removed; other sessions ended".into());
+            self.store.append_audit(&[e]).await?;
+        }
         self.enrolment_view(ctx, &secret)
     }
 
@@ -135,6 +162,17 @@ impl App {
         ctx: &Ctx,
         code: &str,
     ) -> AppResult<(String, Vec<String>)> {
+        // Only an account without a factor enrols. Someone who has one and wants another first
+        // passes the current one and re-enters the password (`start_enrolment` drops the old
+        // factor then), so this never checks a code against a factor already in use.
+        if ctx.user.second_factor_enrolled {
+            let mut e = ctx.event(AuditAction::SecondFactorFailed, "account", None, None);
+            e.outcome = Outcome::Denied;
+            e.detail = Some("enrolment refused: a second factor is already set up".into());
+            self.store.append_audit(&[e]).await?;
+            return Err(AppError::Forbidden);
+        }
+        let key = self.code_attempt(ctx).await?;
         let secret = self
             .store
             .totp_secret(ctx.user.id)
@@ -142,11 +180,15 @@ impl App {
             .ok_or(AppError::Expired)?;
         let now = self.now();
         let Some(step) = totp::check(&secret, code, now.unix_timestamp().max(0) as u64) else {
+            self.code_failed(ctx, &key, "wrong enrolment code").await?;
             return Err(AppError::invalid("code", "totp-wrong"));
         };
         if !self.store.use_totp_step(ctx.user.id, step as i64).await? {
+            self.code_failed(ctx, &key, "enrolment code already used")
+                .await?;
             return Err(AppError::invalid("code", "totp-used"));
         }
+        self.store.clear_failures(&key).await?;
         let codes: Vec<String> = (0..10).map(|_| new_recovery_code()).collect();
         let hashes: Vec<[u8; 32]> = codes.iter().map(|c| recovery_code_hash(c)).collect();
         let e = ctx.event(

@@ -55,6 +55,17 @@ impl Kek {
         &self.id
     }
 
+    /// A key for another purpose (such as signing the audit anchor), derived from this one so that
+    /// no second secret has to be kept; different purposes give unrelated keys.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"kith-kek-derive:");
+        h.update(purpose.as_bytes());
+        h.update([0]);
+        h.update(self.key);
+        h.finalize().into()
+    }
+
     /// The key file's text form (hex).
     pub fn to_file_text(&self) -> String {
         format!("{}\n", hex::encode(self.key))

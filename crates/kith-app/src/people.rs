@@ -19,7 +19,8 @@ pub struct InvitationView {
     pub clinic_name: String,
     pub email: String,
     pub role: Role,
-    /// The email already has an account: the person signs in with its password to accept.
+    /// The email already has an account: accepting checks its password. Never shown on the
+    /// invitation page, which looks the same either way.
     pub existing_account: bool,
     pub client_mfa_required: bool,
 }
@@ -188,6 +189,8 @@ impl App {
                 .await?;
             return Ok(id);
         }
+        // The page is the same whether or not the email has an account (another clinic must not
+        // learn that it does), so the name is asked of everyone and checked only for new accounts.
         let mut errors = Vec::new();
         let name = text::name(&input.display_name, 100)
             .map_err(|p| errors.push(text_error("display_name", &p)))

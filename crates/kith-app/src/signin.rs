@@ -19,6 +19,13 @@ fn account_key(email: &str) -> String {
     format!("account:{email}")
 }
 
+/// The one limiter every endpoint that takes a second-factor code shares (the sign-in step, the
+/// recovery code, enrolment). It is apart from the password's, so that signing in again with the
+/// password does not give a guesser fresh tries.
+fn code_key(user: kith_domain::ids::UserId) -> String {
+    format!("second-factor:{user}")
+}
+
 fn address_key(source: Option<&str>) -> Option<String> {
     source.map(|s| format!("address:{s}"))
 }
@@ -420,13 +427,38 @@ impl App {
         Ok(token)
     }
 
+    /// Before any second-factor code is checked: refuses while the account's code limiter says
+    /// wait. Returns the limiter's key.
+    pub(crate) async fn code_attempt(&self, ctx: &Ctx) -> AppResult<String> {
+        let key = code_key(ctx.user.id);
+        if let Err(e) = self.check_throttle(&key, true).await {
+            let mut ev = ctx.event(AuditAction::SecondFactorFailed, "account", None, None);
+            ev.outcome = Outcome::Denied;
+            ev.detail = Some("throttled".into());
+            self.store.append_audit(&[ev]).await?;
+            return Err(e);
+        }
+        Ok(key)
+    }
+
+    /// A wrong second-factor code, on whichever endpoint: counted under the account's code
+    /// limiter (and the address's) and audited.
+    pub(crate) async fn code_failed(&self, ctx: &Ctx, key: &str, detail: &str) -> AppResult<()> {
+        self.count_failure(key, address_key(ctx.source.as_deref()).as_deref())
+            .await?;
+        let mut e = ctx.event(AuditAction::SecondFactorFailed, "account", None, None);
+        e.outcome = Outcome::Failed;
+        e.detail = Some(detail.into());
+        self.store.append_audit(&[e]).await?;
+        Ok(())
+    }
+
     /// The second-factor step: a code from the authenticator. Returns the new session token.
     pub async fn verify_second_factor(&self, ctx: &Ctx, code: &str) -> AppResult<String> {
         if !ctx.user.second_factor_enrolled {
             return Err(AppError::Forbidden);
         }
-        let akey = account_key(&ctx.user.email);
-        self.check_throttle(&akey, true).await?;
+        let akey = self.code_attempt(ctx).await?;
         let secret = self
             .store
             .totp_secret(ctx.user.id)
@@ -439,19 +471,12 @@ impl App {
             None => false,
         };
         if !fresh {
-            self.count_failure(&akey, address_key(ctx.source.as_deref()).as_deref())
-                .await?;
-            let mut e = ctx.event(AuditAction::SecondFactorFailed, "account", None, None);
-            e.outcome = Outcome::Failed;
-            e.detail = Some(
-                if step.is_some() {
-                    "code already used"
-                } else {
-                    "wrong code"
-                }
-                .into(),
-            );
-            self.store.append_audit(&[e]).await?;
+            let detail = if step.is_some() {
+                "code already used"
+            } else {
+                "wrong code"
+            };
+            self.code_failed(ctx, &akey, detail).await?;
             return Err(AppError::invalid(
                 "code",
                 if step.is_some() {
@@ -471,21 +496,19 @@ impl App {
 
     /// The second-factor step with a one-time recovery code instead.
     pub async fn use_recovery_code(&self, ctx: &Ctx, code: &str) -> AppResult<String> {
-        let akey = account_key(&ctx.user.email);
-        self.check_throttle(&akey, true).await?;
+        if !ctx.user.second_factor_enrolled {
+            return Err(AppError::Forbidden);
+        }
+        let akey = self.code_attempt(ctx).await?;
         if !self
             .store
             .use_recovery_code(ctx.user.id, recovery_code_hash(code), self.now())
             .await?
         {
-            self.count_failure(&akey, address_key(ctx.source.as_deref()).as_deref())
-                .await?;
-            let mut e = ctx.event(AuditAction::SecondFactorFailed, "account", None, None);
-            e.outcome = Outcome::Failed;
-            e.detail = Some("wrong recovery code".into());
-            self.store.append_audit(&[e]).await?;
+            self.code_failed(ctx, &akey, "wrong recovery code").await?;
             return Err(AppError::invalid("recovery_code", "recovery-code-wrong"));
         }
+        self.store.clear_failures(&akey).await?;
         let token = self.rotate(ctx, ctx.actor.membership, true).await?;
         self.store
             .append_audit(&[ctx.event(AuditAction::RecoveryCodeUsed, "account", None, None)])

@@ -211,24 +211,10 @@ pub async fn restore(
         AuditVerification::Broken(b) => bail!("the audit trail in the backup is broken: {b}"),
     }
     if let Some(a) = anchor {
-        fs::write(
-            config.anchor_path(),
-            serde_json::to_vec_pretty(
-                &serde_json::json!({ "seq": a.seq, "hash": hex::encode(a.hash) }),
-            )?,
-        )?;
+        crate::anchor::write_atomically(&config.anchor_path(), &a)?;
     }
     driver.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-fn read_anchor(config: &Config) -> anyhow::Result<Option<Anchor>> {
-    match fs::read(config.anchor_path()) {
-        Ok(b) => Ok(Some(
-            serde_json::from_slice(&b).context("reading the audit anchor")?,
-        )),
-        Err(_) => Ok(None),
-    }
 }
 
 pub async fn verify_audit(config: &Config) -> anyhow::Result<ExitCode> {
@@ -238,7 +224,20 @@ pub async fn verify_audit(config: &Config) -> anyhow::Result<ExitCode> {
         Arc::new(SystemClock),
         kith_app::Limits::default(),
     );
-    let anchor = read_anchor(config)?;
+    let file = opened.anchor.current()?;
+    let copy = match opened.anchor.copy_head() {
+        Ok(c) => c,
+        Err(e) => {
+            opened.close().await;
+            println!("The audit trail cannot be trusted: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    // The later of the two heads is the one the trail must reach.
+    let anchor = match (file, copy) {
+        (Some(f), Some(c)) => Some(if c.seq > f.seq { c } else { f }),
+        (f, c) => f.or(c),
+    };
     let result = app.verify_audit(anchor).await.map_err(e)?;
     opened.close().await;
     match result {

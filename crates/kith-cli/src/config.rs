@@ -24,6 +24,12 @@ pub struct Config {
     pub log_format: String,
     /// A tracing filter such as `info` or `kith_web=debug`.
     pub log: String,
+    /// A file (for example on another machine's mount) to which every move of the audit anchor is
+    /// appended as a signed line, so that the trail's head is known off this machine too.
+    pub audit_anchor_copy: Option<PathBuf>,
+    /// Also write every signed anchor line to the log (target `kith::audit_anchor`), for a clinic
+    /// that ships its logs to syslog or another machine.
+    pub audit_anchor_log: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -63,6 +69,8 @@ impl Default for Config {
             trusted_proxy: None,
             log_format: "pretty".into(),
             log: "info".into(),
+            audit_anchor_copy: None,
+            audit_anchor_log: false,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `./kith-data`. This is the composition root: it reads the configuration, opens the database the
 //! URL names, and hands the store to the application and the web layer.
 
+mod anchor;
 mod backup;
 mod config;
 mod keyfile;

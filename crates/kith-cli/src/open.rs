@@ -1,5 +1,6 @@
 //! Opening the database named by the configuration, with the key file.
 
+use crate::anchor::AnchorKeeper;
 use crate::config::Config;
 use crate::keyfile;
 use anyhow::{Context, bail};
@@ -12,6 +13,8 @@ use std::sync::Arc;
 pub struct Opened {
     pub store: Arc<dyn Store>,
     pub backend: Backend,
+    /// Keeps the audit anchor file at the trail's head.
+    pub anchor: Arc<AnchorKeeper>,
 }
 
 pub enum Backend {
@@ -20,7 +23,14 @@ pub enum Backend {
 }
 
 impl Opened {
+    /// Moves the audit anchor to what this command wrote, then closes the database.
     pub async fn close(&self) {
+        self.anchor.advance_or_warn().await;
+        self.driver_close().await;
+    }
+
+    /// Closes the database without touching the anchor (for a refused start).
+    pub async fn driver_close(&self) {
         match &self.backend {
             Backend::Sqlite(d) => d.close().await,
             Backend::Postgres(d) => d.close().await,
@@ -44,22 +54,27 @@ pub fn ensure_data_dir(config: &Config) -> anyhow::Result<()> {
 pub async fn open(config: &Config, create_key: bool) -> anyhow::Result<Opened> {
     ensure_data_dir(config)?;
     let kek = keyfile::load(&config.key_path(), create_key)?;
+    let anchor_key = kek.derive("audit-anchor");
     let sealer = Arc::new(FieldCrypto::new(kek));
     let url = config.database_url();
     if let Some(path) = url.strip_prefix("sqlite://") {
         let (driver, store) = kith_store_sqlite::open(std::path::Path::new(path), sealer)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let store: Arc<dyn Store> = Arc::new(store);
         Ok(Opened {
-            store: Arc::new(store),
+            anchor: Arc::new(AnchorKeeper::new(store.clone(), config, anchor_key)),
+            store,
             backend: Backend::Sqlite(driver),
         })
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let (driver, store) = kith_store_postgres::open(&url, sealer)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let store: Arc<dyn Store> = Arc::new(store);
         Ok(Opened {
-            store: Arc::new(store),
+            anchor: Arc::new(AnchorKeeper::new(store.clone(), config, anchor_key)),
+            store,
             backend: Backend::Postgres(driver),
         })
     } else {

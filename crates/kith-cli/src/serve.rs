@@ -6,6 +6,7 @@ use crate::open;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use kith_app::App;
+use kith_app::AuditVerification;
 use kith_app::clock::SystemClock;
 use kith_app::demo::DemoLogin;
 use kith_web::state::AppState;
@@ -52,26 +53,6 @@ pub fn print_logins(logins: &[DemoLogin]) {
             ),
         }
     }
-}
-
-/// Writes the audit trail's head next to the database, so that cutting rows off its end is noticed.
-pub async fn write_anchor(app: &App, config: &Config) -> anyhow::Result<()> {
-    let Some(head) = app
-        .store
-        .audit_head()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-    else {
-        return Ok(());
-    };
-    let path = config.anchor_path();
-    let tmp = path.with_extension("json.tmp");
-    let body = serde_json::to_vec_pretty(
-        &serde_json::json!({ "seq": head.seq, "hash": hex::encode(head.hash) }),
-    )?;
-    tokio::fs::write(&tmp, body).await?;
-    tokio::fs::rename(&tmp, &path).await?;
-    Ok(())
 }
 
 /// How often unacknowledged alerts are checked for escalation to the supervisors.
@@ -126,6 +107,42 @@ async fn shutdown_signal() {
     }
 }
 
+/// Refuses to serve on an audit trail that is broken or shorter than its anchor: serving would
+/// add entries after the damage and, before this check existed, move the anchor past it.
+async fn check_audit_trail(app: &App, opened: &open::Opened) -> anyhow::Result<()> {
+    let mut anchor = opened.anchor.current()?;
+    if let Some(c) = opened.anchor.copy_head()?
+        && anchor.is_none_or(|a| c.seq > a.seq)
+    {
+        anchor = Some(c);
+    }
+    match app
+        .verify_audit(anchor)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        AuditVerification::Intact { .. } => Ok(()),
+        AuditVerification::Broken(b) => anyhow::bail!(
+            "the audit trail does not match its anchor ({b}); Kith will not serve until this is looked into. Run `kith audit verify` for details, and restore the last good backup if entries were removed"
+        ),
+    }
+}
+
+/// Moves the anchor after every commit of audit rows: the store's listener only wakes this task,
+/// which reads the head and writes the file, so a burst of commits costs one write.
+fn keep_anchor_moving(opened: &open::Opened) -> tokio::task::JoinHandle<()> {
+    let (tx, mut rx) = tokio::sync::watch::channel(());
+    opened
+        .store
+        .on_audit_commit(Arc::new(move |_head| tx.send_replace(())));
+    let keeper = opened.anchor.clone();
+    tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            keeper.advance_or_warn().await;
+        }
+    })
+}
+
 pub async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let opened = open::open(&config, true).await?;
     let app = App::new(
@@ -133,6 +150,11 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         Arc::new(SystemClock),
         kith_app::Limits::default(),
     );
+    if let Err(e) = check_audit_trail(&app, &opened).await {
+        opened.driver_close().await;
+        return Err(e);
+    }
+    let anchors = keep_anchor_moving(&opened);
     let public = config.public_url();
     if demo {
         let logins = load_demo(&app).await?;
@@ -167,17 +189,6 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         opened.store.backend()
     );
 
-    let anchor_app = app.clone();
-    let anchor_config = config.clone();
-    let anchors = tokio::spawn(async move {
-        loop {
-            if let Err(e) = write_anchor(&anchor_app, &anchor_config).await {
-                tracing::warn!(error = %e, "could not write the audit anchor");
-            }
-            tokio::time::sleep(Duration::from_secs(30)).await;
-        }
-    });
-
     let sweep_app = app.clone();
     let sweeps = tokio::spawn(escalation_loop(sweep_app));
 
@@ -190,7 +201,6 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     .context("the server stopped with an error")?;
     anchors.abort();
     sweeps.abort();
-    write_anchor(&app, &config).await?;
     opened.close().await;
     println!("Kith stopped.");
     Ok(ExitCode::SUCCESS)

@@ -294,3 +294,145 @@ fn serve_prints_a_single_use_setup_link_on_a_fresh_install() {
     assert!(link.len() > "/setup/".len() + 40, "{link}");
     assert!(std::fs::metadata(data.join("kith.key")).is_ok());
 }
+
+fn anchor_seq(data: &Path) -> i64 {
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("audit-anchor.json")).expect("anchor"))
+            .expect("json");
+    v["seq"].as_i64().expect("seq")
+}
+
+async fn audit_max_seq(db: &Path) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("connect");
+    let (n,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM audit_events")
+        .fetch_one(&pool)
+        .await
+        .expect("max");
+    pool.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cutting_the_audit_tail_is_caught_and_the_server_refuses_to_start() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let db = data.join("kith.db");
+    ok(&kith(&data, &["demo"]));
+    // A CLI write moves the anchor to the trail's head as the command ends.
+    assert_eq!(anchor_seq(&data), audit_max_seq(&db).await);
+    ok(&kith(
+        &data,
+        &[
+            "user",
+            "create",
+            "--email",
+            "new@example.org",
+            "--name",
+            "New Person",
+            "--operator",
+        ],
+    ));
+    let head = audit_max_seq(&db).await;
+    assert_eq!(anchor_seq(&data), head);
+
+    // The server moves it after every commit of audit rows, not on a timer.
+    let port = free_port();
+    let mut child = start(&data, port);
+    wait_up(port).await;
+    let client = reqwest::Client::new();
+    let _ = client
+        .post(format!("http://127.0.0.1:{port}/login"))
+        .form(&[("email", "nobody@example.org"), ("password", "wrong")])
+        .send()
+        .await
+        .expect("post");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while anchor_seq(&data) <= head && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let moved = anchor_seq(&data);
+    assert!(moved > head, "the anchor stayed at {head}");
+    assert_eq!(moved, audit_max_seq(&db).await);
+    child.kill().expect("kill");
+    let _ = child.wait();
+
+    // Someone with the database file removes the last entries of the trail (getting the
+    // append-only trigger out of the way first).
+    let anchored = anchor_seq(&data);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("connect");
+    sqlx::query("DROP TRIGGER audit_events_no_delete")
+        .execute(&pool)
+        .await
+        .expect("drop trigger");
+    sqlx::query("DELETE FROM audit_events WHERE seq > ?")
+        .bind(anchored - 3)
+        .execute(&pool)
+        .await
+        .expect("delete");
+    pool.close().await;
+
+    let o = kith(&data, &["audit", "verify"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // The server will not start on it, says why and what to run, and the anchor does not move back.
+    let o = kith(
+        &data,
+        &["serve", "--listen", &format!("127.0.0.1:{}", free_port())],
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("kith audit verify"), "{err}");
+    assert_eq!(anchor_seq(&data), anchored);
+    // Nor does any other command move it back.
+    let o = kith(&data, &["migrate"]);
+    assert!(o.status.success());
+    assert_eq!(anchor_seq(&data), anchored);
+    assert_eq!(kith(&data, &["audit", "verify"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_signed_anchor_copy_is_checked_by_verify() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let copy = tmp.path().join("elsewhere").join("anchor.log");
+    std::fs::create_dir_all(copy.parent().expect("parent")).expect("dir");
+    let with_copy = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kith"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env("KITH_AUDIT_ANCHOR_COPY", &copy)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run kith")
+    };
+    ok(&with_copy(&["demo"]));
+    let text = std::fs::read_to_string(&copy).expect("copy written");
+    let last = text.lines().last().expect("a line");
+    assert!(
+        last.starts_with("kith-audit-anchor seq=") && last.contains(" mac="),
+        "{last}"
+    );
+    assert!(ok(&with_copy(&["audit", "verify"])).contains("intact"));
+    // Both the file beside the database and the copy must be rewritten to hide a cut; rewriting
+    // the local one alone is caught by the copy, and a forged copy line fails its signature.
+    std::fs::write(
+        &copy,
+        format!(
+            "{}\n",
+            last.replace(" seq=", " seq=1").replace(" mac=", " mac=0")
+        ),
+    )
+    .expect("forge");
+    let o = with_copy(&["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("signature"));
+}

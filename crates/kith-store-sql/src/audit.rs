@@ -7,14 +7,15 @@ use async_trait::async_trait;
 use kith_domain::audit::{Anchor, AuditAction, AuditEvent, ChainedEvent, Outcome, link};
 use kith_store::{AuditFilter, AuditStore, StoreError, StoreResult};
 
-/// Chains and inserts `events` after the current head, inside `tx`.
+/// Chains and inserts `events` after the current head, inside `tx`. Returns the new head (none
+/// when there was nothing to append).
 pub(crate) async fn append(
     tx: &mut Box<dyn Tx>,
     dialect: Dialect,
     events: &[AuditEvent],
-) -> StoreResult<()> {
+) -> StoreResult<Option<Anchor>> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     if dialect == Dialect::Postgres {
         // One appender at a time keeps the chain linear; SQLite's write lock already does this.
@@ -55,7 +56,7 @@ pub(crate) async fn append(
         .await?;
         head = Some((c.seq, c.hash));
     }
-    Ok(())
+    Ok(head.map(|(seq, hash)| Anchor { seq, hash }))
 }
 
 fn chained(r: &Row) -> StoreResult<ChainedEvent> {
@@ -88,6 +89,12 @@ impl AuditStore for SqlStore {
     async fn append_audit(&self, events: &[AuditEvent]) -> StoreResult<()> {
         let tx = self.write().await?;
         self.finish(tx, events).await
+    }
+
+    fn on_audit_commit(&self, listener: kith_store::AuditListener) {
+        if let Ok(mut l) = self.audit_listener.write() {
+            *l = Some(listener);
+        }
     }
 
     async fn audit_head(&self) -> StoreResult<Option<Anchor>> {

@@ -161,6 +161,12 @@ impl IdentityStore for SqlStore {
             return Err(StoreError::NotFound);
         }
         self.end_sessions_in(&mut tx, user, None, now, keep).await?;
+        // A token made under the old password must not outlive it.
+        tx.exec(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            args![now, user.0],
+        )
+        .await?;
         self.finish(tx, audit).await
     }
 

@@ -30,6 +30,7 @@ pub struct SqlStore {
     sealer: Arc<dyn Sealer>,
     keys: KeyCache,
     backend: &'static str,
+    audit_listener: std::sync::RwLock<Option<kith_store::AuditListener>>,
 }
 
 impl SqlStore {
@@ -45,6 +46,7 @@ impl SqlStore {
             sealer,
             keys: KeyCache::default(),
             backend,
+            audit_listener: std::sync::RwLock::new(None),
         };
         store.check_kek().await?;
         Ok(store)
@@ -64,8 +66,15 @@ impl SqlStore {
 
     /// Appends the audit events and commits: the last step of every audited transaction.
     async fn finish(&self, mut tx: Box<dyn Tx>, events: &[AuditEvent]) -> StoreResult<()> {
-        audit::append(&mut tx, self.dialect(), events).await?;
-        tx.commit().await
+        let head = audit::append(&mut tx, self.dialect(), events).await?;
+        tx.commit().await?;
+        if let Some(head) = head
+            && let Ok(l) = self.audit_listener.read()
+            && let Some(listener) = l.as_ref()
+        {
+            listener(head);
+        }
+        Ok(())
     }
 
     /// Looks up an idempotency key inside the transaction: the stored result of an earlier request

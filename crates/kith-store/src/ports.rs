@@ -61,7 +61,8 @@ pub trait IdentityStore: Send + Sync {
         membership: Option<(ClinicId, Role)>,
         audit: &[AuditEvent],
     ) -> StoreResult<()>;
-    /// Sets a new password hash and ends every session of the user except `keep`.
+    /// Sets a new password hash, ends every session of the user except `keep` and revokes every
+    /// API token of the user.
     async fn set_password(
         &self,
         user: UserId,
@@ -220,10 +221,17 @@ pub trait AuthStore: Send + Sync {
     async fn touch_api_token(&self, id: ApiTokenId, now: OffsetDateTime) -> StoreResult<()>;
 }
 
+/// Called with the trail's new head after every commit that appended audit rows.
+pub type AuditListener = std::sync::Arc<dyn Fn(Anchor) + Send + Sync>;
+
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     /// Appends events on their own (sign-in attempts, refusals).
     async fn append_audit(&self, events: &[AuditEvent]) -> StoreResult<()>;
+    /// Registers the function told the new head after each commit of audit rows (the composition
+    /// root keeps the anchor outside the database current with it). One listener; a second
+    /// replaces the first.
+    fn on_audit_commit(&self, listener: AuditListener);
     async fn audit_head(&self) -> StoreResult<Option<Anchor>>;
     /// Rows with `seq > after`, in order, at most `limit`.
     async fn audit_rows(&self, after: i64, limit: i64) -> StoreResult<Vec<ChainedEvent>>;

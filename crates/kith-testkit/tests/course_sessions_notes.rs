@@ -296,3 +296,36 @@ async fn a_process_note_is_invisible_to_everyone_but_its_author() {
         app.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_with_a_field_the_form_does_not_have_is_refused_and_nothing_saved() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let w = app.world().await;
+        let a = &w.a;
+        let f = course_with(&app, &a.clinician, a.mine, 1).await;
+        let s1 = f.session(1);
+        let b = sign_in(&app, &a.clinician).await;
+        let r = b
+            .post_form(
+                &format!("/sessions/{s1}/note"),
+                &[
+                    ("version", "0"),
+                    ("intent", "save"),
+                    ("s.symptoms", "Should not be kept."),
+                    ("s.not-a-section", "smuggled"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 400, "{backend:?}");
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("s.not-a-section"),
+            "the refusal names the field"
+        );
+        let (_, page) = b.get_text(&format!("/sessions/{s1}/note")).await;
+        assert!(!page.contains("Should not be kept."));
+        assert_eq!(input_value(&page, "version"), "0");
+        app.finish().await;
+    }
+}

@@ -82,27 +82,8 @@ fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, WebE
 /// Whether every percent-escape in a form body decodes to valid UTF-8. The form decoder would
 /// otherwise replace invalid sequences (`%C3%28`) with U+FFFD and store the altered text.
 fn escapes_are_utf8(text: &str) -> bool {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    text.split('&').all(|pair| {
-        let bytes = pair.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
-                },
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        std::str::from_utf8(&out).is_ok()
-    })
+    text.split('&')
+        .all(|pair| std::str::from_utf8(&percent_decode(pair.as_bytes())).is_ok())
 }
 
 fn parse_pairs(text: &str) -> Result<Vec<(String, String)>, WebError> {
@@ -205,19 +186,65 @@ pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Only local paths are followed after sign-in (never another site).
+/// Where to go after sign-in, a language switch or re-authentication: only a path on this site,
+/// written in the characters a URL path and query need. Anything else (another site, a scheme,
+/// a backslash, a control character or a space, also when percent-encoded) goes to the home page.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains("://") =>
-        {
+        Some(n) if is_local_path(n) && percent_decoded(n).is_some_and(|d| decoded_is_local(&d)) => {
             n.to_string()
         }
         _ => "/".to_string(),
     }
+}
+
+const NEXT_MAX: usize = 2048;
+
+fn is_local_path(n: &str) -> bool {
+    let b = n.as_bytes();
+    let safe = |c: &u8| c.is_ascii_alphanumeric() || b"-._~/?=&%+,;:@!$*()'".contains(c);
+    b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && b.len() <= NEXT_MAX
+        && b.iter().all(safe)
+}
+
+/// After one round of decoding, still a path here: no second slash or backslash to start another
+/// authority, no control character.
+fn decoded_is_local(d: &str) -> bool {
+    d.starts_with('/')
+        && !d.starts_with("//")
+        && !d.starts_with("/\\")
+        && !d.chars().any(char::is_control)
+}
+
+/// The text with its `%XX` escapes decoded (as bytes, read as UTF-8 loosely); `None` when it is
+/// not text at all.
+fn percent_decoded(n: &str) -> Option<String> {
+    let bytes: Vec<u8> = percent_decode(n.as_bytes());
+    String::from_utf8(bytes).ok()
+}
+
+/// `%XX` escapes to bytes; a `%` not followed by two hex digits stays as it is.
+fn percent_decode(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -236,9 +263,46 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/clients")), "/clients");
+        assert_eq!(
+            safe_next(Some("/clients/7?tab=notes&x=a%20b")),
+            "/clients/7?tab=notes&x=a%20b"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/%2F/evil.example")), "/");
+        assert_eq!(safe_next(Some("/%5Cevil.example")), "/");
+        assert_eq!(safe_next(Some("/%09/evil.example")), "/");
+        assert_eq!(safe_next(Some("/%0d%0aLocation:%20x")), "/");
+        assert_eq!(safe_next(Some("javascript:alert(1)")), "/");
+        assert_eq!(safe_next(Some("")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    proptest::proptest! {
+        /// Whatever is sent, the answer is a path on this site with nothing that could end the
+        /// Location header or start another authority, even after one round of decoding.
+        #[test]
+        fn next_is_always_a_plain_local_path(s in "\\PC{0,40}", pre in "(/|//|/\\\\|/%2[fF]|/%5[cC]|/%0[9aAdD]|[a-z]+:|)") {
+            let out = safe_next(Some(&format!("{pre}{s}")));
+            proptest::prop_assert!(out.starts_with('/'));
+            proptest::prop_assert!(!out.starts_with("//") && !out.starts_with("/\\"));
+            proptest::prop_assert!(out.bytes().all(|c| c.is_ascii_graphic()));
+            let decoded = percent_decoded(&out).unwrap_or_default();
+            proptest::prop_assert!(!decoded.starts_with("//") && !decoded.starts_with("/\\"));
+            proptest::prop_assert!(!decoded.chars().any(char::is_control));
+            proptest::prop_assert!(axum::http::HeaderValue::from_str(&out).is_ok());
+        }
+
+        /// Control characters anywhere in the path are refused, raw or encoded.
+        #[test]
+        fn control_characters_are_never_followed(path in "/[a-z]{0,8}", c in 0u8..0x20, tail in "[a-z/]{0,8}") {
+            let raw = format!("{path}{}{tail}", c as char);
+            proptest::prop_assert_eq!(safe_next(Some(&raw)), "/");
+            let encoded = format!("{path}%{c:02X}{tail}");
+            proptest::prop_assert_eq!(safe_next(Some(&encoded)), "/");
+        }
     }
 }

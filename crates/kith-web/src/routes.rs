@@ -267,6 +267,21 @@ pub fn current_path() -> Option<String> {
     CURRENT_PATH.try_with(|p| p.clone()).ok()
 }
 
+/// The routes a session may use while it still owes its second factor: the step itself (entering
+/// a code, or setting up an authenticator for someone who has none) and signing out.
+pub fn second_factor_route(pending: Pending, spec: &RouteSpec) -> bool {
+    match (pending, spec.path) {
+        (Pending::Nothing, _) => true,
+        (_, "/logout") => spec.method == Method::POST,
+        (Pending::SecondFactor, "/mfa") => true,
+        // Posting a code to enrolment is answered (refused and audited) by enrolment itself.
+        (Pending::SecondFactor, "/mfa/enrol") => spec.method == Method::POST,
+        (Pending::EnrolSecondFactor, "/mfa" | "/mfa/enrol") => true,
+        (Pending::EnrolSecondFactor, "/account/second-factor/reset") => spec.method == Method::POST,
+        _ => false,
+    }
+}
+
 async fn guard(req: Request, next: Next) -> Response {
     let here = req
         .uri()
@@ -310,9 +325,9 @@ async fn guarded(mut req: Request, next: Next) -> Response {
         }
         Err(e) => return WebError::App(e).into_response(),
     };
-    let owes_second_factor = ctx.pending != Pending::Nothing
-        && !matches!(action, Action::OwnAccount | Action::ViewReference);
-    if owes_second_factor {
+    // A session that has passed only the password reaches the second-factor pages and sign-out,
+    // nothing else: not the account pages, not the reference pages (AU-5a).
+    if ctx.pending != Pending::Nothing && !second_factor_route(ctx.pending, &spec) {
         return match spec.surface {
             Surface::Api => api_error(StatusCode::FORBIDDEN, "second-factor-required"),
             Surface::Page => Redirect::to("/mfa").into_response(),

@@ -30,6 +30,10 @@ use uuid::Uuid;
 
 /// How far ahead of the server's clock a `taken_at` may be (a device clock running a little fast).
 pub const TAKEN_AT_SKEW: Duration = Duration::minutes(5);
+/// How far back a `taken_at` may lie. Answers are entered from forms filled in recently; a date
+/// further back (0001-01-01, a year typed as 1025) is a typing error that would put the score at
+/// the far end of every chart and make it the course's baseline.
+pub const TAKEN_AT_EARLIEST: Duration = Duration::days(5 * 366);
 /// The most answers one submission may carry (the longest shipped instrument has 17 items).
 pub const MAX_ANSWERS: usize = 100;
 /// Item ids longer than this are cut short when a problem names them.
@@ -192,6 +196,11 @@ fn check(
     let mut errors = Vec::new();
     if input.taken_at > now + TAKEN_AT_SKEW {
         errors.push(FieldError::new("taken_at", "taken-at-in-future"));
+    } else if input.taken_at < now - TAKEN_AT_EARLIEST {
+        errors.push(
+            FieldError::new("taken_at", "taken-at-too-early")
+                .with("earliest", (now - TAKEN_AT_EARLIEST).date()),
+        );
     }
     let Some(instrument) = library().get(&input.instrument) else {
         errors.insert(0, FieldError::new("instrument", "instrument-unknown"));

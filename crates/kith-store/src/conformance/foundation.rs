@@ -831,6 +831,29 @@ pub async fn audit_chain_is_linear_and_verifies(s: Arc<dyn Store>) {
     assert_eq!(paged, rows);
 }
 
+pub async fn audit_listener_hears_each_commit(s: Arc<dyn Store>) {
+    let w = world(&s, "lis").await;
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let h = heard.clone();
+    s.on_audit_commit(Arc::new(move |a| h.lock().unwrap().push(a)));
+    let e = ev(
+        AuditAction::Read,
+        Some(w.alice),
+        Some(w.clinic),
+        None,
+        "client",
+    );
+    s.append_audit(std::slice::from_ref(&e)).await.unwrap();
+    s.append_audit(&[e.clone(), e]).await.unwrap();
+    // Nothing to append is not a commit of audit rows.
+    s.append_audit(&[]).await.unwrap();
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert_eq!(heard[1].seq, heard[0].seq + 2);
+    // What the listener hears is the head a reader then sees.
+    assert_eq!(Some(heard[1]), s.audit_head().await.unwrap());
+}
+
 pub async fn audit_report_filters(s: Arc<dyn Store>) {
     let w = world(&s, "rep").await;
     let c1 = ClientId(id());

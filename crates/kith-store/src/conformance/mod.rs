@@ -27,6 +27,7 @@ macro_rules! conformance_suite {
             version_checks_refuse_stale_writes,
             audit_chain_is_linear_and_verifies,
             audit_report_filters,
+            audit_listener_hears_each_commit,
             meta_and_counts
         );
 

@@ -234,6 +234,7 @@ msg-instrument-version-mismatch = This questionnaire has changed; please reload 
 msg-instrument-clinician-rated = This scale is rated by the clinician.
 msg-mode-not-allowed = This way of answering is not possible here.
 msg-taken-at-in-future = This date is in the future.
+msg-taken-at-too-early = This date is too far back; answers can be dated from { $earliest } on.
 msg-field-not-a-time = Please give a date and time (RFC 3339).
 msg-field-not-an-id = This is not a valid id.
 msg-diary-empty = Please fill in at least one day.

@@ -234,6 +234,7 @@ msg-instrument-version-mismatch = Este cuestionario ha cambiado; vuelva a cargar
 msg-instrument-clinician-rated = Esta escala la puntúa el profesional.
 msg-mode-not-allowed = Esta forma de responder no es posible aquí.
 msg-taken-at-in-future = Esta fecha es futura.
+msg-taken-at-too-early = Esta fecha es demasiado antigua; las respuestas pueden tener fecha a partir del { $earliest }.
 msg-field-not-a-time = Indique fecha y hora (RFC 3339).
 msg-field-not-an-id = No es un identificador válido.
 msg-diary-empty = Rellene al menos un día.

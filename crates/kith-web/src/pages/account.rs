@@ -139,10 +139,11 @@ pub async fn index(
 ) -> PageResult {
     let t = crate::i18n::Tr::new(locale);
     let notice = q.done.as_deref().map(|d| {
-        t.get(&format!(
-            "account-done-{}",
-            if d == "password" { "password" } else { "saved" }
-        ))
+        t.get(match d {
+            "password" => "account-done-password",
+            "password-tokens" => "account-done-password-tokens",
+            _ => "account-done-saved",
+        })
     });
     let page = account_page(
         &s,
@@ -175,7 +176,8 @@ pub async fn change_password(
         .change_password(&ctx, &f.current_password, &f.new_password)
         .await
     {
-        Ok(()) => Ok(see_other("/account?done=password")),
+        Ok(0) => Ok(see_other("/account?done=password")),
+        Ok(_) => Ok(see_other("/account?done=password-tokens")),
         Err(e) => {
             let t = crate::i18n::Tr::new(locale);
             let errors = form_errors(&t, e)?;

@@ -1813,6 +1813,7 @@ mod tests {
             "instrument-clinician-rated",
             "mode-not-allowed",
             "taken-at-in-future",
+            "taken-at-too-early",
             "session-not-of-client",
             "session-not-in-course",
             "course-not-of-client",

@@ -12,7 +12,7 @@ use super::sessions::{
     CourseHead, Refusal, as_not_found, phase_label, refusal, session_label, task_label, version_of,
 };
 use super::{Chrome, FormErrors, html, html_status, parse_id, see_other};
-use crate::errors::{PageError, PageResult};
+use crate::errors::{PageError, PageResult, WebError};
 use crate::forms::Form;
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -294,6 +294,24 @@ fn section_reads(
 
 /// Reads the note form into section values, laid out as the template says. Fields of sections
 /// the template does not have are left out.
+/// Whether a field posted with the note form is one the form has: its version, the button
+/// pressed, or a section of the note's template.
+fn note_field_known(template: &NoteTemplate, key: &str) -> bool {
+    if key == "version" || key == "intent" {
+        return true;
+    }
+    let Some(rest) = key.strip_prefix("s.") else {
+        return false;
+    };
+    template.sections().iter().any(|d| match d.kind {
+        SectionKind::RiskCheck => {
+            rest.strip_prefix(d.id.as_str()) == Some(".status")
+                || rest.strip_prefix(d.id.as_str()) == Some(".actions")
+        }
+        _ => rest == d.id,
+    })
+}
+
 fn note_values(template: &NoteTemplate, pairs: &[(String, String)]) -> BTreeMap<String, Value> {
     let first = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let all = |key: &str| -> Vec<Value> {
@@ -610,6 +628,18 @@ pub async fn save(
     let id: SessionId = parse_id(&id)?;
     let t = Tr::new(locale);
     let nc = note_context(&s, &ctx, locale, id).await?;
+    // Like every other form, a field the note's template does not have is refused, not ignored.
+    if let Some((unknown, _)) = pairs
+        .iter()
+        .find(|(k, _)| !note_field_known(nc.template, k))
+    {
+        return Err(WebError::bad(
+            "unknown-field",
+            "detail-unknown-field",
+            vec![("field".into(), unknown.chars().take(80).collect())],
+        )
+        .into());
+    }
     let field = |k: &str| {
         pairs
             .iter()
