@@ -14,6 +14,8 @@ fn settings_error(p: &SettingsProblem) -> FieldError {
             e.with("max", max)
         }
         SettingsProblem::EscalationOutOfRange { min, max }
+        | SettingsProblem::UrgentEscalationOutOfRange { min, max }
+        | SettingsProblem::EmergencyEscalationOutOfRange { min, max }
         | SettingsProblem::IdleTimeoutOutOfRange { min, max } => {
             e.with("min", min).with("max", max)
         }

@@ -544,6 +544,8 @@ impl Case<'_> {
                     },
                     author: self.ctx.user.id,
                     at,
+                    // Demo notes record no identified risk.
+                    risk_alert: None,
                 },
                 0,
                 &[self.ctx.event(

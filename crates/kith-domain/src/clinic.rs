@@ -3,7 +3,7 @@
 
 use crate::locale::Locale;
 use crate::measure::ChangeRulesOverride;
-use crate::safety::SafetyPolicy;
+use crate::safety::{SafetyPolicy, Tier};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -19,8 +19,13 @@ pub struct ClinicSettings {
     pub crisis_text: String,
     /// Whether clients must also use a second factor (staff always must).
     pub client_second_factor_required: bool,
-    /// Minutes an alert may stay unacknowledged before it escalates to the supervisor.
+    /// Minutes a routine alert (review or same-day tier) may stay unacknowledged before it
+    /// escalates to the supervisor.
     pub alert_escalation_minutes: u32,
+    /// The same for urgent alerts (default 30).
+    pub urgent_escalation_minutes: u32,
+    /// The same for emergency alerts (default 0: the supervisor is told at once).
+    pub emergency_escalation_minutes: u32,
     /// Language for people who have not chosen one and whose browser asks for none we have.
     pub default_locale: Locale,
     /// Idle minutes before a session ends (never more than 15).
@@ -39,6 +44,15 @@ pub struct ClinicSettings {
 }
 
 impl ClinicSettings {
+    /// How long an alert of this tier may stay unacknowledged before it escalates.
+    pub fn escalation_minutes(&self, tier: Tier) -> u32 {
+        match tier {
+            Tier::Review | Tier::Alert => self.alert_escalation_minutes,
+            Tier::Urgent => self.urgent_escalation_minutes,
+            Tier::Emergency => self.emergency_escalation_minutes,
+        }
+    }
+
     /// The clinic's overrides for one instrument: the clinic-wide ones, then the instrument's own.
     pub fn change_rules_for(&self, instrument: &str) -> ChangeRulesOverride {
         let general = self.change_rules;
@@ -60,6 +74,8 @@ impl Default for ClinicSettings {
             crisis_text: String::new(),
             client_second_factor_required: false,
             alert_escalation_minutes: 240,
+            urgent_escalation_minutes: 30,
+            emergency_escalation_minutes: 0,
             default_locale: Locale::En,
             idle_timeout_minutes: 15,
             change_rules: ChangeRulesOverride::default(),
@@ -76,6 +92,8 @@ pub enum SettingsProblem {
     NameTooLong { max: usize },
     CrisisTextTooLong { max: usize },
     EscalationOutOfRange { min: u32, max: u32 },
+    UrgentEscalationOutOfRange { min: u32, max: u32 },
+    EmergencyEscalationOutOfRange { min: u32, max: u32 },
     IdleTimeoutOutOfRange { min: u32, max: u32 },
 }
 
@@ -85,6 +103,8 @@ impl SettingsProblem {
             SettingsProblem::NameEmpty | SettingsProblem::NameTooLong { .. } => "name",
             SettingsProblem::CrisisTextTooLong { .. } => "crisis_text",
             SettingsProblem::EscalationOutOfRange { .. } => "alert_escalation_minutes",
+            SettingsProblem::UrgentEscalationOutOfRange { .. } => "urgent_escalation_minutes",
+            SettingsProblem::EmergencyEscalationOutOfRange { .. } => "emergency_escalation_minutes",
             SettingsProblem::IdleTimeoutOutOfRange { .. } => "idle_timeout_minutes",
         }
     }
@@ -96,6 +116,8 @@ impl SettingsProblem {
                 "field-too-long"
             }
             SettingsProblem::EscalationOutOfRange { .. }
+            | SettingsProblem::UrgentEscalationOutOfRange { .. }
+            | SettingsProblem::EmergencyEscalationOutOfRange { .. }
             | SettingsProblem::IdleTimeoutOutOfRange { .. } => "field-out-of-range",
         }
     }
@@ -123,6 +145,21 @@ pub fn check(name: &str, s: &ClinicSettings) -> Vec<SettingsProblem> {
             max: 7 * 24 * 60,
         });
     }
+    // Faster clocks may not be slower than the routine one: that would invert the tiers.
+    let urgent_max = s.alert_escalation_minutes.min(24 * 60);
+    if s.urgent_escalation_minutes > urgent_max {
+        out.push(SettingsProblem::UrgentEscalationOutOfRange {
+            min: 0,
+            max: urgent_max,
+        });
+    }
+    let emergency_max = s.urgent_escalation_minutes.min(urgent_max).min(60);
+    if s.emergency_escalation_minutes > emergency_max {
+        out.push(SettingsProblem::EmergencyEscalationOutOfRange {
+            min: 0,
+            max: emergency_max,
+        });
+    }
     if !(1..=15).contains(&s.idle_timeout_minutes) {
         out.push(SettingsProblem::IdleTimeoutOutOfRange { min: 1, max: 15 });
     }
@@ -133,7 +170,6 @@ pub fn check(name: &str, s: &ClinicSettings) -> Vec<SettingsProblem> {
 mod tests {
     use super::*;
     use crate::measure::{Cutoff, Score};
-    use crate::safety::Tier;
 
     #[test]
     fn settings_written_by_an_older_kith_still_load() {
@@ -141,9 +177,29 @@ mod tests {
             "alert_escalation_minutes":60,"default_locale":"en","idle_timeout_minutes":10}"#;
         let s: ClinicSettings = serde_json::from_str(old).unwrap();
         assert_eq!(s.alert_escalation_minutes, 60);
+        // Faster clocks for urgent and emergency alerts, whatever the clinic set before.
+        assert_eq!(s.escalation_minutes(Tier::Urgent), 30);
+        assert_eq!(s.escalation_minutes(Tier::Emergency), 0);
+        assert_eq!(s.escalation_minutes(Tier::Review), 60);
         assert_eq!(s.change_rules, ChangeRulesOverride::default());
         assert!(s.instrument_change_rules.is_empty());
         assert_eq!(s.alert_policy.deterioration_tier, Some(Tier::Review));
+    }
+
+    #[test]
+    fn urgent_clocks_may_not_be_slower_than_routine_ones() {
+        let mut s = ClinicSettings {
+            alert_escalation_minutes: 20,
+            ..ClinicSettings::default()
+        };
+        let fields: Vec<_> = check("Clinic", &s).iter().map(|p| p.field()).collect();
+        assert_eq!(fields, vec!["urgent_escalation_minutes"]);
+        s.urgent_escalation_minutes = 10;
+        s.emergency_escalation_minutes = 15;
+        let fields: Vec<_> = check("Clinic", &s).iter().map(|p| p.field()).collect();
+        assert_eq!(fields, vec!["emergency_escalation_minutes"]);
+        s.emergency_escalation_minutes = 0;
+        assert!(check("Clinic", &s).is_empty());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::measure::{FindingReason, Score, ScoredSubmission, SeriesAnalysis};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// How soon a clinician should look. Ordered: `Review < Alert < Urgent`.
+/// How soon a clinician should look. Ordered: `Review < Alert < Urgent < Emergency`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Tier {
@@ -17,8 +17,10 @@ pub enum Tier {
     Review,
     /// Same-day clinician review.
     Alert,
-    /// Immediate action.
+    /// Action within the hour.
     Urgent,
+    /// Immediate danger, as a clinician judged it: escalates at once by default.
+    Emergency,
 }
 
 impl Tier {
@@ -27,6 +29,7 @@ impl Tier {
             Tier::Review => "review",
             Tier::Alert => "alert",
             Tier::Urgent => "urgent",
+            Tier::Emergency => "emergency",
         }
     }
 }

@@ -312,6 +312,53 @@ fn bad_loinc_code_is_refused() {
 }
 
 #[test]
+fn a_loinc_code_with_the_wrong_check_digit_is_refused() {
+    // 44260-8 is PHQ-9 item 9; 44260-7 is a typing slip.
+    let source = PHQ9.replacen("loinc = \"44260-8\"", "loinc = \"44260-7\"", 1);
+    let errors = errors_of(&source);
+    assert!(
+        errors.iter().any(|e| e.problem.code() == "bad-loinc"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn every_phq9_and_gad7_item_has_a_loinc_code_and_unchecked_ones_are_marked() {
+    let lib = InstrumentLibrary::builtin();
+    for id in ["phq9", "gad7"] {
+        let inst = lib.get(id).unwrap();
+        let loinc = inst.def().loinc.as_ref().expect("codes");
+        assert!(loinc.panel.is_some() && loinc.total.is_some(), "{id}");
+        for item in inst.items() {
+            assert!(
+                item.loinc.is_some(),
+                "{id} item {} has no LOINC code",
+                item.id
+            );
+        }
+        // Every code marked unchecked is one the file uses.
+        let used: Vec<&str> = inst
+            .items()
+            .iter()
+            .filter_map(|i| i.loinc.as_deref())
+            .collect();
+        for code in &loinc.unverified {
+            assert!(
+                used.contains(&code.as_str()) || code.starts_with("LA"),
+                "{id}: {code} is marked unverified but not used"
+            );
+        }
+    }
+    // The difficulty item is coded too (not scored).
+    let phq9 = lib.get("phq9").unwrap();
+    assert!(
+        phq9.items()
+            .iter()
+            .any(|i| i.id == "difficulty" && i.loinc.is_some())
+    );
+}
+
+#[test]
 fn remission_cutoff_must_be_on_the_scale() {
     let source = PHQ9.replacen("remission = { below = 5 }", "remission = { below = 40 }", 1);
     let errors = errors_of(&source);

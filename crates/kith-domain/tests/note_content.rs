@@ -2,7 +2,8 @@
 
 use kith_domain::ids::WorksheetId;
 use kith_domain::note::{
-    NoteTemplate, PhaseKind, RiskCheck, RiskStatus, SectionValue, TaskEvidence, note_template,
+    NoteTemplate, PhaseKind, RiskCheck, RiskStatus, RiskUrgency, SectionValue, TaskEvidence,
+    note_template,
 };
 use kith_domain::worksheet::{Completeness, FocusArea, ValueError};
 use proptest::prelude::*;
@@ -264,6 +265,24 @@ fn each_kind_of_mistake_is_named_with_its_path() {
             "field-actions-required",
         ),
         (
+            "risk identified without its urgency",
+            &|v| {
+                v["risk"] =
+                    json!({ "status": "risk-identified", "actions": "Called the crisis team." })
+            },
+            "risk.urgency",
+            "field-required",
+        ),
+        (
+            "an urgency that does not exist",
+            &|v| {
+                v["risk"] =
+                    json!({ "status": "risk-identified", "actions": "Called.", "urgency": "soon" })
+            },
+            "risk.urgency",
+            "field-unknown-option",
+        ),
+        (
             "risk given as text",
             &|v| v["risk"] = json!("no risk"),
             "risk",
@@ -287,7 +306,12 @@ fn each_kind_of_mistake_is_named_with_its_path() {
 #[test]
 fn drafts_may_be_incomplete_but_identified_risk_is_always_seen() {
     let t = grief_middle();
-    let draft = json!({ "risk": { "status": "risk-identified" } });
+    // Identified risk raises an alert when the draft is saved: its urgency cannot wait.
+    let without = json!({ "risk": { "status": "risk-identified" } });
+    let errors = check(t, &without, Completeness::Draft).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].path, "risk.urgency");
+    let draft = json!({ "risk": { "status": "risk-identified", "urgency": "urgent" } });
     let content = check(t, &draft, Completeness::Draft).unwrap();
     assert!(content.risk_identified());
     assert_eq!(
@@ -308,14 +332,15 @@ fn drafts_may_be_incomplete_but_identified_risk_is_always_seen() {
     let signed = json!({
         "since-last": "Hard week.",
         "strategy": "Talked about the funeral.",
-        "risk": { "status": "risk-identified", "actions": "Safety plan reviewed; crisis line number given; GP informed." }
+        "risk": { "status": "risk-identified", "urgency": "urgent", "actions": "Safety plan reviewed; crisis line number given; GP informed." }
     });
     let content = check(t, &signed, Completeness::Complete).unwrap();
     assert_eq!(
         content.get("risk"),
         Some(&SectionValue::Risk(RiskCheck {
             status: RiskStatus::RiskIdentified,
-            actions: Some("Safety plan reviewed; crisis line number given; GP informed.".into())
+            actions: Some("Safety plan reviewed; crisis line number given; GP informed.".into()),
+            urgency: Some(RiskUrgency::Urgent),
         }))
     );
 }

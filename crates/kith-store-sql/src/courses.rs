@@ -1528,11 +1528,48 @@ impl CourseStore for SqlStore {
                 d.id
             }
         };
+        let mut events = audit.to_vec();
+        if let Some(raise) = &d.risk_alert {
+            // One alert per note, however often it is saved with risk recorded.
+            let raised = tx
+                .row(
+                    "SELECT id FROM alerts WHERE note_id = $1 AND clinic_id = $2",
+                    args![id.0, clinic.0],
+                )
+                .await?;
+            if raised.is_none() {
+                let tier = raise.urgency.tier();
+                let cause = [AlertCause::ClinicianRisk {
+                    session: d.session,
+                    urgency: raise.urgency,
+                }];
+                self.insert_alert(
+                    &mut tx,
+                    crate::measures::AlertInsert {
+                        id: raise.id,
+                        clinic,
+                        client: raise.client,
+                        submission: None,
+                        note: Some(id),
+                        tier,
+                        reasons: &cause,
+                        risk_text: raise.text.as_deref(),
+                        at: d.at,
+                    },
+                )
+                .await?;
+                events.push(AuditEvent {
+                    object_id: Some(raise.id.to_string()),
+                    detail: Some(format!("tier={}", tier.code())),
+                    ..raise.event.clone()
+                });
+            }
+        }
         let note = self
             .note_by_id(&mut tx, clinic, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.finish(tx, audit).await?;
+        self.finish(tx, &events).await?;
         Ok(note)
     }
 

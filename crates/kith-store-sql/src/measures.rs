@@ -6,7 +6,9 @@ use crate::{SqlStore, fresh};
 use async_trait::async_trait;
 use kith_domain::audit::{AuditAction, AuditEvent, Outcome};
 use kith_domain::clinic::ClinicSettings;
-use kith_domain::ids::{AlertId, ClientId, ClinicId, CourseId, SafetyPlanId, SubmissionId, UserId};
+use kith_domain::ids::{
+    AlertId, ClientId, ClinicId, CourseId, NoteId, SafetyPlanId, SubmissionId, UserId,
+};
 use kith_domain::locale::Locale;
 use kith_domain::measure::{AnswerValue, DiaryDay, ItemAnswer, Score, ScorePoint, analyse};
 use kith_domain::safety::{PlanStatus, SafetyPlan, Tier, evaluate};
@@ -58,8 +60,17 @@ macro_rules! submission_columns {
 /// Columns of an alert row (`alerts a`).
 macro_rules! alert_columns {
     () => {
-        "a.id, a.clinic_id, a.client_id, a.submission_id, a.tier, a.reasons, a.status, \
-         a.raised_at, a.escalated_at, a.acknowledged_at, a.acknowledged_by, a.action_note"
+        "a.id, a.clinic_id, a.client_id, a.submission_id, a.note_id, a.tier, a.emergency, \
+         a.reasons, a.status, a.raised_at, a.escalated_at, a.acknowledged_at, a.acknowledged_by, \
+         a.action_note, a.risk_text"
+    };
+}
+
+/// Emergency, then urgent, then same-day, then review; oldest first within a tier.
+macro_rules! most_urgent_first {
+    () => {
+        " ORDER BY CASE WHEN a.emergency = TRUE THEN 0 WHEN a.tier = 'urgent' THEN 1 \
+           WHEN a.tier = 'alert' THEN 2 ELSE 3 END, a.raised_at, a.id"
     };
 }
 
@@ -115,11 +126,103 @@ fn from_json<T: DeserializeOwned>(what: &str, s: &str) -> StoreResult<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("{what}: {e}")))
 }
 
-fn parse_tier(s: &str) -> StoreResult<Tier> {
-    [Tier::Review, Tier::Alert, Tier::Urgent]
+/// A tier as read back from the `tier` and `emergency` columns (see migration 0004).
+fn parse_tier(s: &str, emergency: bool) -> StoreResult<Tier> {
+    let tier = [Tier::Review, Tier::Alert, Tier::Urgent]
         .into_iter()
         .find(|t| t.code() == s)
-        .ok_or_else(|| StoreError::Backend(format!("unknown alert tier {s:?}")))
+        .ok_or_else(|| StoreError::Backend(format!("unknown alert tier {s:?}")))?;
+    match (tier, emergency) {
+        (Tier::Urgent, true) => Ok(Tier::Emergency),
+        (t, false) => Ok(t),
+        (t, true) => Err(StoreError::Backend(format!(
+            "an emergency alert stored with tier {:?}",
+            t.code()
+        ))),
+    }
+}
+
+/// A tier as written to the `tier` and `emergency` columns.
+fn stored_tier(t: Tier) -> (&'static str, bool) {
+    match t {
+        Tier::Emergency => (Tier::Urgent.code(), true),
+        t => (t.code(), false),
+    }
+}
+
+fn risk_text_field(alert: AlertId) -> FieldRef {
+    FieldRef::new("alerts", "risk_text", alert.0)
+}
+
+/// An alert to write, from a submission or from a session note.
+pub(crate) struct AlertInsert<'a> {
+    pub id: AlertId,
+    pub clinic: ClinicId,
+    pub client: ClientId,
+    pub submission: Option<SubmissionId>,
+    pub note: Option<NoteId>,
+    pub tier: Tier,
+    pub reasons: &'a [AlertCause],
+    pub risk_text: Option<&'a str>,
+    pub at: OffsetDateTime,
+}
+
+impl SqlStore {
+    /// Writes an alert with the clinicians now assigned to the client, inside `tx`. An alert whose
+    /// tier the clinic escalates after 0 minutes is escalated as it is raised.
+    pub(crate) async fn insert_alert(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        a: AlertInsert<'_>,
+    ) -> StoreResult<()> {
+        let settings = tx
+            .row(
+                "SELECT settings FROM clinics WHERE id = $1",
+                args![a.clinic.0],
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let settings: ClinicSettings = from_json("clinic settings", &settings.text("settings")?)?;
+        let escalated_at = (settings.escalation_minutes(a.tier) == 0).then_some(a.at);
+        let risk_text = self
+            .seal_opt(tx, Some(a.clinic), risk_text_field(a.id), a.risk_text)
+            .await?;
+        let (tier, emergency) = stored_tier(a.tier);
+        tx.exec(
+            "INSERT INTO alerts (id, clinic_id, client_id, submission_id, note_id, tier, emergency, reasons, \
+             status, raised_at, escalated_at, risk_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            args![
+                a.id.0,
+                a.clinic.0,
+                a.client.0,
+                a.submission.map(|x| x.0),
+                a.note.map(|x| x.0),
+                tier,
+                emergency,
+                to_json(&a.reasons)?,
+                AlertStatus::Open.code(),
+                a.at,
+                escalated_at,
+                risk_text
+            ],
+        )
+        .await?;
+        let carers = tx
+            .rows(
+                "SELECT clinician_id FROM assignments WHERE client_id = $1 AND clinic_id = $2 ORDER BY clinician_id",
+                args![a.client.0, a.clinic.0],
+            )
+            .await?;
+        for c in &carers {
+            tx.exec(
+                "INSERT INTO alert_clinicians (alert_id, clinician_id, clinic_id) VALUES ($1, $2, $3)",
+                args![a.id.0, c.uuid("clinician_id")?, a.clinic.0],
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 fn plan_status_code(s: PlanStatus) -> &'static str {
@@ -270,12 +373,17 @@ impl SqlStore {
         let action_note = self
             .open_opt(tx, note_field(id), r.opt_bytes("action_note")?)
             .await?;
+        let risk_text = self
+            .open_opt(tx, risk_text_field(id), r.opt_bytes("risk_text")?)
+            .await?;
         Ok(Alert {
             id,
             clinic: r.uuid("clinic_id")?.into(),
             client: r.uuid("client_id")?.into(),
             submission: r.opt_uuid("submission_id")?.map(Into::into),
-            tier: parse_tier(&r.text("tier")?)?,
+            note: r.opt_uuid("note_id")?.map(NoteId),
+            risk_text,
+            tier: parse_tier(&r.text("tier")?, r.bool("emergency")?)?,
             reasons: from_json("alert reasons", &r.text("reasons")?)?,
             clinicians,
             status: AlertStatus::parse(&status)
@@ -561,34 +669,21 @@ impl MeasureStore for SqlStore {
                 .iter()
                 .map(AlertCause::from_reason)
                 .collect();
-            tx.exec(
-                "INSERT INTO alerts (id, clinic_id, client_id, submission_id, tier, reasons, status, raised_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                args![
-                    n.alert_id.0,
-                    n.clinic.0,
-                    n.client.0,
-                    n.id.0,
-                    decision.tier.code(),
-                    to_json(&reasons)?,
-                    AlertStatus::Open.code(),
-                    n.recorded_at
-                ],
+            self.insert_alert(
+                &mut tx,
+                AlertInsert {
+                    id: n.alert_id,
+                    clinic: n.clinic,
+                    client: n.client,
+                    submission: Some(n.id),
+                    note: None,
+                    tier: decision.tier,
+                    reasons: &reasons,
+                    risk_text: None,
+                    at: n.recorded_at,
+                },
             )
             .await?;
-            let carers = tx
-                .rows(
-                    "SELECT clinician_id FROM assignments WHERE client_id = $1 AND clinic_id = $2 ORDER BY clinician_id",
-                    args![n.client.0, n.clinic.0],
-                )
-                .await?;
-            for c in &carers {
-                tx.exec(
-                    "INSERT INTO alert_clinicians (alert_id, clinician_id, clinic_id) VALUES ($1, $2, $3)",
-                    args![n.alert_id.0, c.uuid("clinician_id")?, n.clinic.0],
-                )
-                .await?;
-            }
             events.push(AuditEvent {
                 object_id: Some(n.alert_id.to_string()),
                 detail: Some(format!("tier={}", decision.tier.code())),
@@ -752,7 +847,7 @@ impl MeasureStore for SqlStore {
                         alert_columns!(),
                         " FROM alerts a WHERE ",
                         clinician_alerts!(),
-                        " ORDER BY CASE a.tier WHEN 'urgent' THEN 0 WHEN 'alert' THEN 1 ELSE 2 END, a.raised_at, a.id"
+                        most_urgent_first!()
                     ),
                     args![clinic.0, AlertStatus::Open.code(), me.0],
                 )
@@ -765,7 +860,7 @@ impl MeasureStore for SqlStore {
                         alert_columns!(),
                         " FROM alerts a WHERE ",
                         supervisor_alerts!(),
-                        " ORDER BY CASE a.tier WHEN 'urgent' THEN 0 WHEN 'alert' THEN 1 ELSE 2 END, a.raised_at, a.id"
+                        most_urgent_first!()
                     ),
                     args![clinic.0, AlertStatus::Open.code(), me.0],
                 )
@@ -900,7 +995,7 @@ impl MeasureStore for SqlStore {
         let mut tx = self.write().await?;
         let rows = tx
             .rows(
-                "SELECT a.id, a.clinic_id, a.client_id, a.raised_at, c.settings FROM alerts a \
+                "SELECT a.id, a.clinic_id, a.client_id, a.raised_at, a.tier, a.emergency, c.settings FROM alerts a \
                  JOIN clinics c ON c.id = a.clinic_id \
                  WHERE a.status = $1 AND a.escalated_at IS NULL ORDER BY a.raised_at, a.id",
                 args![AlertStatus::Open.code()],
@@ -910,8 +1005,9 @@ impl MeasureStore for SqlStore {
         let mut events = Vec::new();
         for r in &rows {
             let settings: ClinicSettings = from_json("clinic settings", &r.text("settings")?)?;
+            let tier = parse_tier(&r.text("tier")?, r.bool("emergency")?)?;
             let due = r.time("raised_at")?
-                + Duration::minutes(i64::from(settings.alert_escalation_minutes));
+                + Duration::minutes(i64::from(settings.escalation_minutes(tier)));
             if due > now {
                 continue;
             }

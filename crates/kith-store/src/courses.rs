@@ -10,9 +10,10 @@ use async_trait::async_trait;
 use kith_domain::audit::AuditEvent;
 use kith_domain::course::{ContractLength, IpafFocus, SessionStatus};
 use kith_domain::ids::{
-    ClientId, ClinicId, CourseId, GoalId, NoteId, SessionId, UserId, WorksheetId,
+    AlertId, ClientId, ClinicId, CourseId, GoalId, NoteId, SessionId, UserId, WorksheetId,
 };
 use kith_domain::inventory::{Inventory, Person, Visibility};
+use kith_domain::note::RiskUrgency;
 use kith_domain::problem_area::DisputeStage;
 use kith_domain::protocol::{Frequency, ParticipantRole};
 use kith_domain::timeline::{LifeEvent, MoodEntry, MoodEpisode, Onset};
@@ -374,6 +375,22 @@ pub struct NoteDraft {
     pub content: NoteContent,
     pub author: UserId,
     pub at: OffsetDateTime,
+    /// The alert to raise because the note records identified risk. Storage raises it in the
+    /// same transaction as the save, and only if this note has never raised one.
+    pub risk_alert: Option<NoteRiskAlert>,
+}
+
+/// The alert a note that records identified risk raises.
+#[derive(Debug, Clone)]
+pub struct NoteRiskAlert {
+    /// The id to use if the alert is raised now.
+    pub id: AlertId,
+    pub client: ClientId,
+    pub urgency: RiskUrgency,
+    /// What the clinician wrote about the risk (sealed at rest).
+    pub text: Option<String>,
+    /// The audit event for raising it; storage fills in the alert's id and tier.
+    pub event: AuditEvent,
 }
 
 #[derive(Debug, Clone)]

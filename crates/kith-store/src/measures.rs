@@ -12,13 +12,14 @@ use crate::records::{Idempotency, Written};
 use async_trait::async_trait;
 use kith_domain::audit::AuditEvent;
 use kith_domain::ids::{
-    AlertId, ClientId, ClinicId, CourseId, SafetyPlanId, SessionId, SubmissionId, UserId,
+    AlertId, ClientId, ClinicId, CourseId, NoteId, SafetyPlanId, SessionId, SubmissionId, UserId,
 };
 use kith_domain::locale::Locale;
 use kith_domain::measure::{
     ChangeRules, DiaryDay, Direction, ItemAnswer, Score, ScorePoint, ScoredSubmission,
     SeriesAnalysis,
 };
+use kith_domain::note::RiskUrgency;
 use kith_domain::safety::{AlertReason, PlanStatus, SafetyPlan, SafetyPolicy, Tier};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -207,6 +208,11 @@ pub enum AlertCause {
         worsening: Score,
         threshold: Score,
     },
+    /// A clinician recorded identified risk in the note of this session, at this urgency.
+    ClinicianRisk {
+        session: SessionId,
+        urgency: RiskUrgency,
+    },
 }
 
 impl AlertCause {
@@ -214,6 +220,7 @@ impl AlertCause {
         match self {
             AlertCause::SafetyItem { .. } => "safety-item",
             AlertCause::ReliableDeterioration { .. } => "reliable-deterioration",
+            AlertCause::ClinicianRisk { .. } => "clinician-risk",
         }
     }
 
@@ -272,6 +279,10 @@ pub struct Alert {
     pub client: ClientId,
     /// The submission that raised it.
     pub submission: Option<SubmissionId>,
+    /// The session note that raised it (a clinician recorded identified risk).
+    pub note: Option<NoteId>,
+    /// What the clinician wrote about the risk when the note raised the alert (sealed at rest).
+    pub risk_text: Option<String>,
     pub tier: Tier,
     pub reasons: Vec<AlertCause>,
     /// The clinicians assigned to the client when the alert was raised.

@@ -211,6 +211,7 @@ async fn a_note_recording_risk_needs_the_actions_and_is_flagged() {
                     ("intent", "sign"),
                     ("s.symptoms", "Thoughts of not wanting to wake up."),
                     ("s.risk.status", "risk-identified"),
+                    ("s.risk.urgency", "urgent"),
                 ],
             )
             .await;

@@ -6,15 +6,15 @@ use super::{
 use crate::{App, AppError, AppResult, Ctx, FieldError};
 use kith_domain::audit::AuditAction;
 use kith_domain::course::{SessionRecord, SessionStatus};
-use kith_domain::ids::{ClientId, CourseId, NoteId, SessionId};
-use kith_domain::note::{NoteLibrary, NoteTemplate, PhaseKind, note_template};
+use kith_domain::ids::{AlertId, ClientId, CourseId, NoteId, SessionId};
+use kith_domain::note::{NoteLibrary, NoteTemplate, PhaseKind, RiskUrgency, note_template};
 use kith_domain::policy::{Action, Resource};
 use kith_domain::protocol::{AreaKind, FocusKind, Protocol};
 use kith_domain::worksheet::{Completeness, FocusArea, ValueError};
 use kith_store::{
     Course, CourseRef, CourseSession, FormulationRevision, Idempotency, NewAddendum, NewSession,
-    NoteContent, NoteDraft, NoteTick, ProcessNote, ProcessNoteDraft, SessionNote, SessionUpdate,
-    TaskDone, TaskEvidence, Written,
+    NoteContent, NoteDraft, NoteRiskAlert, NoteTick, ProcessNote, ProcessNoteDraft, SessionNote,
+    SessionUpdate, TaskDone, TaskEvidence, Written,
 };
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -471,9 +471,10 @@ impl App {
     /// The sections are checked against the session's note template as a draft (required
     /// sections may still be empty); worksheets it links to must belong to the course. The
     /// protocol tasks the note evidences are read from the template, never taken from the
-    /// caller. When the note newly records identified risk, a `clinician_risk_entry` audit
-    /// event is written with it (the measures area has no clinician risk entry that would raise
-    /// an alert; see [`sections_record_risk`] for how pages show it).
+    /// caller. When the note records identified risk, it raises a safety alert at the tier of
+    /// the urgency the clinician chose, in the same transaction and once per note; the alert
+    /// carries what the clinician wrote about the risk and follows the questionnaire alerts'
+    /// rules (open until acknowledged with an action note, escalates on its tier's clock).
     pub async fn save_note(
         &self,
         ctx: &Ctx,
@@ -531,21 +532,16 @@ impl App {
         } else {
             AuditAction::Update
         };
-        let mut events = vec![s.event(ctx, action, "session_note", session.to_string())];
-        if checked.risk_identified() {
-            let before = self.store.note_of_session(s.clinic, session, &[]).await?;
-            let already = before.is_some_and(|n| sections_record_risk(&n.content.sections));
-            if !already {
-                let mut e = s.event(
-                    ctx,
-                    AuditAction::Create,
-                    "clinician_risk_entry",
-                    session.to_string(),
-                );
-                e.detail = Some("session-note".into());
-                events.push(e);
-            }
-        }
+        let events = vec![s.event(ctx, action, "session_note", session.to_string())];
+        // Identified risk raises an alert with the urgency the clinician chose, in the same
+        // transaction as the note; storage raises it once per note.
+        let risk_alert = checked.identified_risk().map(|r| NoteRiskAlert {
+            id: AlertId(Uuid::now_v7()),
+            client: s.client,
+            urgency: r.urgency.unwrap_or(RiskUrgency::Urgent),
+            text: r.actions.clone(),
+            event: ctx.event(AuditAction::Create, "alert", None, Some(s.client)),
+        });
         self.store
             .save_note_draft(
                 s.clinic,
@@ -559,6 +555,7 @@ impl App {
                     },
                     author: ctx.user.id,
                     at: self.now(),
+                    risk_alert,
                 },
                 version,
                 &events,

@@ -658,17 +658,39 @@ fn is_kebab(id: &str) -> bool {
 }
 
 /// LOINC codes are digits, a dash and one check digit (`44261-6`); answer codes start with `LA`.
+/// The check digit of a term code is LOINC's mod-10 digit, so a mistyped code is caught here
+/// (answer codes use another scheme, so only their shape is checked).
 fn is_loinc_shaped(code: &str) -> bool {
-    let body = code.strip_prefix("LA").unwrap_or(code);
+    let (answer, body) = match code.strip_prefix("LA") {
+        Some(rest) => (true, rest),
+        None => (false, code),
+    };
     match body.split_once('-') {
         Some((num, check)) => {
             (1..=7).contains(&num.len())
                 && num.chars().all(|c| c.is_ascii_digit())
                 && check.len() == 1
                 && check.chars().all(|c| c.is_ascii_digit())
+                && (answer || loinc_check_digit(num) == check.chars().next())
         }
         None => false,
     }
+}
+
+/// LOINC's mod-10 check digit: from the right, every other digit (starting with the last) is
+/// doubled and its digits summed; the check digit brings the total to a multiple of ten.
+fn loinc_check_digit(num: &str) -> Option<char> {
+    let mut total = 0u32;
+    for (i, c) in num.chars().rev().enumerate() {
+        let d = c.to_digit(10)?;
+        total += if i % 2 == 0 {
+            let twice = d * 2;
+            twice / 10 + twice % 10
+        } else {
+            d
+        };
+    }
+    char::from_digit((10 - total % 10) % 10, 10)
 }
 
 pub(crate) fn parse_clock(s: &str) -> Option<u32> {

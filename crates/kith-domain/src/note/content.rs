@@ -9,6 +9,7 @@
 
 use super::template::{NoteTemplate, SectionDef, SectionKind};
 use crate::ids::WorksheetId;
+use crate::safety::Tier;
 use crate::worksheet::values::{
     Completeness, ValueError, ValueProblem, clean_text, echo, is_blank,
 };
@@ -48,11 +49,56 @@ impl RiskStatus {
     }
 }
 
+/// How soon the risk a clinician identified needs someone else to act, as the clinician judged
+/// it. It sets the tier of the alert the note raises, and so how soon that alert escalates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RiskUrgency {
+    /// Same-day review by the clinician's team.
+    Routine,
+    /// Action within the hour.
+    Urgent,
+    /// Immediate danger: emergency services or crisis team now.
+    Emergency,
+}
+
+impl RiskUrgency {
+    pub const ALL: [RiskUrgency; 3] = [
+        RiskUrgency::Routine,
+        RiskUrgency::Urgent,
+        RiskUrgency::Emergency,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RiskUrgency::Routine => "routine",
+            RiskUrgency::Urgent => "urgent",
+            RiskUrgency::Emergency => "emergency",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RiskUrgency> {
+        RiskUrgency::ALL.into_iter().find(|u| u.code() == code)
+    }
+
+    /// The tier of the alert this urgency raises.
+    pub fn tier(self) -> Tier {
+        match self {
+            RiskUrgency::Routine => Tier::Alert,
+            RiskUrgency::Urgent => Tier::Urgent,
+            RiskUrgency::Emergency => Tier::Emergency,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskCheck {
     pub status: RiskStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<String>,
+    /// Required when risk is identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<RiskUrgency>,
 }
 
 /// One checked section value.
@@ -80,6 +126,9 @@ impl SectionValue {
                 m.insert("status".into(), Value::String(r.status.code().into()));
                 if let Some(a) = &r.actions {
                     m.insert("actions".into(), Value::String(a.clone()));
+                }
+                if let Some(u) = r.urgency {
+                    m.insert("urgency".into(), Value::String(u.code().into()));
                 }
                 Value::Object(m)
             }
@@ -115,6 +164,14 @@ impl NoteContent {
 
     pub fn get(&self, section: &str) -> Option<&SectionValue> {
         self.sections.get(section)
+    }
+
+    /// The first risk-check section that records identified risk.
+    pub fn identified_risk(&self) -> Option<&RiskCheck> {
+        self.sections.values().find_map(|v| match v {
+            SectionValue::Risk(r) if r.status == RiskStatus::RiskIdentified => Some(r),
+            _ => None,
+        })
     }
 
     /// Whether any risk-check section records identified risk.
@@ -394,8 +451,29 @@ fn check_section(
                     None
                 }
             };
+            let urgency_path = format!("{path}.urgency");
+            let urgency = match object.get("urgency").filter(|v| !is_blank(v)) {
+                None => None,
+                Some(Value::String(code)) => match RiskUrgency::from_code(code) {
+                    Some(u) => Some(u),
+                    None => {
+                        errors.push(ValueError::new(
+                            &urgency_path,
+                            ValueProblem::UnknownOption { value: echo(code) },
+                        ));
+                        None
+                    }
+                },
+                Some(_) => {
+                    errors.push(ValueError::new(
+                        &urgency_path,
+                        ValueProblem::WrongType { expected: "text" },
+                    ));
+                    None
+                }
+            };
             for key in object.keys() {
-                if key != "status" && key != "actions" {
+                if key != "status" && key != "actions" && key != "urgency" {
                     errors.push(ValueError::new(
                         path,
                         ValueProblem::UnknownField { key: echo(key) },
@@ -409,10 +487,25 @@ fn check_section(
             {
                 errors.push(ValueError::new(actions_path, ValueProblem::ActionsRequired));
             }
+            // Identified risk raises an alert as soon as it is saved, so its urgency is needed
+            // even in a draft; it means nothing without identified risk.
+            if status == Some(RiskStatus::RiskIdentified)
+                && urgency.is_none()
+                && errors.len() == before
+            {
+                errors.push(ValueError::new(&urgency_path, ValueProblem::Required));
+            }
+            let urgency = if status == Some(RiskStatus::RiskIdentified) {
+                urgency
+            } else {
+                None
+            };
             match status {
-                Some(status) if errors.len() == before => {
-                    Some(SectionValue::Risk(RiskCheck { status, actions }))
-                }
+                Some(status) if errors.len() == before => Some(SectionValue::Risk(RiskCheck {
+                    status,
+                    actions,
+                    urgency,
+                })),
                 _ => None,
             }
         }

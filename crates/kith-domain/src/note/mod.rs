@@ -14,7 +14,7 @@
 pub mod content;
 pub mod template;
 
-pub use content::{NoteContent, RiskCheck, RiskStatus, SectionValue, TaskEvidence};
+pub use content::{NoteContent, RiskCheck, RiskStatus, RiskUrgency, SectionValue, TaskEvidence};
 pub use template::{
     BUILTIN_SOURCES, ChecklistItem, NoteLibrary, NoteTemplate, NoteTemplateDef, SectionDef,
     SectionKind, note_template,

@@ -231,7 +231,8 @@ impl NoteTemplate {
             (false, None) => true,
             (true, None) => listed,
             (false, Some(part)) => {
-                section.kind == SectionKind::RiskCheck && matches!(part, "status" | "actions")
+                section.kind == SectionKind::RiskCheck
+                    && matches!(part, "status" | "actions" | "urgency")
             }
             (true, Some(_)) => false,
         }

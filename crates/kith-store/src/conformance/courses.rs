@@ -126,6 +126,7 @@ pub async fn signed_note_fixture(s: &Arc<dyn Store>) -> (ClinicId, NoteId) {
             content: note_content("Ann spoke about her mother's death."),
             author: cw.w.alice,
             at: at(60),
+            risk_alert: None,
         },
         0,
         &[],
@@ -506,6 +507,7 @@ pub async fn stale_note_saves_write_nothing(s: Arc<dyn Store>) {
         content: note_content(text),
         author: cw.w.alice,
         at: at(minute),
+        risk_alert: None,
     };
     let v1 = s
         .save_note_draft(cw.w.clinic, &draft("first words", 1), 0, &[])
@@ -550,6 +552,7 @@ pub async fn signed_notes_never_change_and_take_addenda(s: Arc<dyn Store>) {
             content: note_content("Ann named her grief."),
             author: cw.w.alice,
             at: at(1),
+            risk_alert: None,
         },
         0,
         &[],
@@ -605,6 +608,7 @@ pub async fn signed_notes_never_change_and_take_addenda(s: Arc<dyn Store>) {
                 content: note_content("rewritten"),
                 author: cw.w.alice,
                 at: at(3),
+                risk_alert: None,
             },
             signed.version,
             &[],
@@ -1219,6 +1223,7 @@ pub async fn course_records_never_cross_clinics(s: Arc<dyn Store>) {
                 content: note_content("private"),
                 author: cw.w.alice,
                 at: at(1),
+                risk_alert: None,
             },
             0,
             &[],
@@ -1362,4 +1367,104 @@ pub async fn course_tables_are_counted(s: Arc<dyn Store>) {
     ] {
         assert_eq!(get(t), 0, "{t}");
     }
+}
+
+pub async fn a_note_recording_risk_raises_one_alert(s: Arc<dyn Store>) {
+    use kith_domain::note::RiskUrgency;
+    use kith_domain::safety::Tier;
+    let cw = course_world(&s, "rsk").await;
+    let s1 = held_session(&s, &cw, 1).await;
+    let s2 = held_session(&s, &cw, 2).await;
+    let view = ev(
+        AuditAction::Read,
+        Some(cw.w.alice),
+        Some(cw.w.clinic),
+        None,
+        "alert",
+    );
+    let raise = |urgency, text: &str| NoteRiskAlert {
+        id: AlertId(id()),
+        client: cw.client,
+        urgency,
+        text: Some(text.into()),
+        event: ev(
+            AuditAction::Create,
+            Some(cw.w.alice),
+            Some(cw.w.clinic),
+            Some(cw.client),
+            "alert",
+        ),
+    };
+    let draft = |session: SessionId, alert: NoteRiskAlert, minute: i64| NoteDraft {
+        id: NoteId(id()),
+        session,
+        content: note_content("Ann said she has thought of ending her life."),
+        author: cw.w.alice,
+        at: at(minute),
+        risk_alert: Some(alert),
+    };
+    // The first save raises the alert, escalated at once (emergency: 0 minutes by default).
+    let first = raise(
+        RiskUrgency::Emergency,
+        "Crisis team called; stays with her sister tonight.",
+    );
+    let first_id = first.id;
+    s.save_note_draft(cw.w.clinic, &draft(s1.id, first, 100), 0, &[])
+        .await
+        .unwrap();
+    // Saving the note again, still recording risk, raises nothing new.
+    s.save_note_draft(
+        cw.w.clinic,
+        &draft(s1.id, raise(RiskUrgency::Emergency, "Later words."), 105),
+        1,
+        &[],
+    )
+    .await
+    .unwrap();
+    let alerts = s
+        .client_alerts(cw.w.clinic, cw.client, &view)
+        .await
+        .unwrap();
+    assert_eq!(alerts.len(), 1);
+    let a = &alerts[0];
+    assert_eq!(a.id, first_id);
+    assert_eq!(a.tier, Tier::Emergency);
+    assert_eq!(a.status, AlertStatus::Open);
+    assert!(a.note.is_some());
+    assert_eq!(a.submission, None);
+    assert_eq!(
+        a.risk_text.as_deref(),
+        Some("Crisis team called; stays with her sister tonight.")
+    );
+    assert_eq!(
+        a.reasons,
+        vec![AlertCause::ClinicianRisk {
+            session: s1.id,
+            urgency: RiskUrgency::Emergency
+        }]
+    );
+    assert_eq!(a.clinicians, vec![cw.w.alice]);
+    assert_eq!(a.escalated_at, Some(at(100)));
+
+    // A routine one waits for the routine clock (240 minutes by default); an urgent one for 30.
+    s.save_note_draft(
+        cw.w.clinic,
+        &draft(
+            s2.id,
+            raise(RiskUrgency::Routine, "Talked it through."),
+            200,
+        ),
+        0,
+        &[],
+    )
+    .await
+    .unwrap();
+    assert!(s.escalate_due(at(200 + 239)).await.unwrap().is_empty());
+    assert_eq!(s.escalate_due(at(200 + 240)).await.unwrap().len(), 1);
+    let alerts = s
+        .client_alerts(cw.w.clinic, cw.client, &view)
+        .await
+        .unwrap();
+    assert_eq!(alerts.len(), 2);
+    assert!(alerts.iter().any(|a| a.tier == Tier::Alert));
 }

@@ -53,6 +53,7 @@ macro_rules! conformance_suite {
             sessions_are_held_once_and_keep_their_tasks,
             stale_note_saves_write_nothing,
             signed_notes_never_change_and_take_addenda,
+            a_note_recording_risk_raises_one_alert,
             process_notes_belong_to_their_author,
             inventory_people_are_versioned_and_snapshotted,
             timeline_entries_and_onset_are_versioned,

@@ -23,6 +23,10 @@ col-version = Version
 tier-review = Review
 tier-alert = Same-day review
 tier-urgent = Urgent
+tier-emergency = Emergency
+risk-urgency-routine = Routine
+risk-urgency-urgent = Urgent
+risk-urgency-emergency = Emergency
 
 ## Measures
 measures-title = Measures
@@ -144,6 +148,10 @@ alert-acknowledge-submit = Acknowledge the alert
 alert-reason-safety-item = { $instrument }, item { $item } ({ $label }): answered “{ $answer }” · { $tier }
 alert-reason-reliable-deterioration = { $instrument }: { $worsening } points worse than the first score ({ $baseline } → { $latest }); reliable change is { $threshold } points
 alert-short-deterioration = { $instrument } · reliably worse
+alert-short-clinician-risk = Session note · risk identified
+alert-reason-clinician-risk = The clinician recorded identified risk in a session note · urgency: { $urgency }
+alert-risk-text = What the clinician wrote
+alert-see-note = Open the session note
 client-open-alerts = Open safety alerts
 
 ## Safety plan

@@ -23,6 +23,10 @@ col-version = Versión
 tier-review = Revisar
 tier-alert = Revisar hoy
 tier-urgent = Urgente
+tier-emergency = Emergencia
+risk-urgency-routine = Ordinaria
+risk-urgency-urgent = Urgente
+risk-urgency-emergency = Emergencia
 
 ## Cuestionarios
 measures-title = Cuestionarios
@@ -144,6 +148,10 @@ alert-acknowledge-submit = Confirmar la alerta
 alert-reason-safety-item = { $instrument }, ítem { $item } ({ $label }): respuesta «{ $answer }» · { $tier }
 alert-reason-reliable-deterioration = { $instrument }: { $worsening } puntos peor que la primera puntuación ({ $baseline } → { $latest }); el cambio fiable es de { $threshold } puntos
 alert-short-deterioration = { $instrument } · empeoramiento fiable
+alert-short-clinician-risk = Nota de sesión · riesgo identificado
+alert-reason-clinician-risk = El profesional registró un riesgo identificado en una nota de sesión · urgencia: { $urgency }
+alert-risk-text = Lo que escribió el profesional
+alert-see-note = Abrir la nota de la sesión
 client-open-alerts = Alertas de seguridad abiertas
 
 ## Plan de seguridad

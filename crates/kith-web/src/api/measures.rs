@@ -500,9 +500,17 @@ pub async fn list(
 /// deterioration (with the scores).
 #[derive(Serialize, ToSchema)]
 pub struct AlertReasonDoc {
-    /// `safety-item` or `reliable-deterioration`.
+    /// `safety-item`, `reliable-deterioration` or `clinician-risk`.
     pub code: String,
-    pub instrument: String,
+    /// Safety items and reliable deterioration: the instrument.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<String>,
+    /// Clinician risk: the session whose note recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Clinician risk: `routine`, `urgent` or `emergency`, as the clinician chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<String>,
     /// Safety items: the item that fired.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
@@ -529,7 +537,11 @@ pub struct AlertDoc {
     pub id: String,
     pub client_id: String,
     pub submission_id: Option<String>,
-    /// `review`, `alert` or `urgent`.
+    /// The session note that raised it, when a clinician recorded identified risk.
+    pub note_id: Option<String>,
+    /// What the clinician wrote about the risk when the note raised the alert.
+    pub risk_text: Option<String>,
+    /// `review`, `alert`, `urgent` or `emergency`.
     pub tier: String,
     pub reasons: Vec<AlertReasonDoc>,
     /// `open` or `acknowledged`.
@@ -553,6 +565,8 @@ fn alert_doc(a: Alert) -> AlertDoc {
         id: a.id.to_string(),
         client_id: a.client.to_string(),
         submission_id: a.submission.map(|s| s.to_string()),
+        note_id: a.note.map(|n| n.to_string()),
+        risk_text: a.risk_text.clone(),
         tier: a.tier.code().to_string(),
         reasons: a
             .reasons
@@ -564,7 +578,9 @@ fn alert_doc(a: Alert) -> AlertDoc {
                     tier,
                 } => AlertReasonDoc {
                     code: r.code().to_string(),
-                    instrument: instrument.clone(),
+                    instrument: Some(instrument.clone()),
+                    session_id: None,
+                    urgency: None,
                     item: Some(item.clone()),
                     tier: Some(tier.code().to_string()),
                     baseline: None,
@@ -580,13 +596,27 @@ fn alert_doc(a: Alert) -> AlertDoc {
                     threshold,
                 } => AlertReasonDoc {
                     code: r.code().to_string(),
-                    instrument: instrument.clone(),
+                    instrument: Some(instrument.clone()),
+                    session_id: None,
+                    urgency: None,
                     item: None,
                     tier: None,
                     baseline: Some(score_json(*baseline)),
                     latest: Some(score_json(*latest)),
                     worsening: Some(score_json(*worsening)),
                     threshold: Some(score_json(*threshold)),
+                },
+                AlertCause::ClinicianRisk { session, urgency } => AlertReasonDoc {
+                    code: r.code().to_string(),
+                    instrument: None,
+                    session_id: Some(session.to_string()),
+                    urgency: Some(urgency.code().to_string()),
+                    item: None,
+                    tier: None,
+                    baseline: None,
+                    latest: None,
+                    worsening: None,
+                    threshold: None,
                 },
             })
             .collect(),

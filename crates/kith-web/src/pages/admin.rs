@@ -423,6 +423,10 @@ struct SettingsPage {
     crisis_text: String,
     client_mfa: bool,
     escalation: String,
+    urgent_escalation: String,
+    emergency_escalation: String,
+    /// Clinicians whose clients' unacknowledged alerts would reach nobody: no supervisor.
+    unsupervised: Vec<String>,
     idle: String,
     default_locale: &'static str,
     version: i64,
@@ -442,6 +446,7 @@ pub async fn settings(
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
     let clinic = s.app.clinic_settings(&ctx).await?;
+    let unsupervised = unsupervised_clinicians(&s, &ctx).await?;
     let c = Chrome::new(&s, Some(&ctx), locale, "/admin/settings", "settings-title");
     Ok(html(&SettingsPage {
         c,
@@ -449,12 +454,41 @@ pub async fn settings(
         crisis_text: clinic.settings.crisis_text.clone(),
         client_mfa: clinic.settings.client_second_factor_required,
         escalation: clinic.settings.alert_escalation_minutes.to_string(),
+        urgent_escalation: clinic.settings.urgent_escalation_minutes.to_string(),
+        emergency_escalation: clinic.settings.emergency_escalation_minutes.to_string(),
+        unsupervised,
         idle: clinic.settings.idle_timeout_minutes.to_string(),
         default_locale: clinic.settings.default_locale.code(),
         version: clinic.version,
         errors: FormErrors::default(),
         saved: q.saved.is_some(),
     }))
+}
+
+/// The names of active clinicians with no supervisor: an alert of their clients that nobody
+/// acknowledges has nobody to escalate to.
+async fn unsupervised_clinicians(
+    s: &AppState,
+    ctx: &Ctx,
+) -> Result<Vec<String>, crate::errors::PageError> {
+    let mut names: Vec<String> = s
+        .app
+        .members(ctx)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == Role::Clinician && !m.membership_disabled && m.supervisors.is_empty())
+        .map(|m| m.user.display_name)
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// A number of minutes from the settings form, or a field error naming the setting.
+fn minutes(raw: &str, field: &str, errors: &mut Vec<kith_app::FieldError>) -> u32 {
+    raw.trim().parse::<u32>().unwrap_or_else(|_| {
+        errors.push(kith_app::FieldError::new(field, "field-not-a-number"));
+        0
+    })
 }
 
 #[derive(Deserialize)]
@@ -465,6 +499,11 @@ pub struct SettingsForm {
     #[serde(default)]
     client_mfa: Option<String>,
     escalation: String,
+    /// Left out (a form from before these settings existed): the current value stays.
+    #[serde(default)]
+    urgent_escalation: Option<String>,
+    #[serde(default)]
+    emergency_escalation: Option<String>,
     idle: String,
     default_locale: String,
     version: String,
@@ -478,28 +517,16 @@ pub async fn save_settings(
 ) -> PageResult {
     let current = s.app.clinic_settings(&ctx).await?;
     let mut errors = Vec::new();
-    let escalation = f
-        .escalation
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| {
-            errors.push(kith_app::FieldError::new(
-                "alert_escalation_minutes",
-                "field-not-a-number",
-            ))
-        })
-        .unwrap_or(0);
-    let idle = f
-        .idle
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| {
-            errors.push(kith_app::FieldError::new(
-                "idle_timeout_minutes",
-                "field-not-a-number",
-            ))
-        })
-        .unwrap_or(0);
+    let escalation = minutes(&f.escalation, "alert_escalation_minutes", &mut errors);
+    let urgent = match &f.urgent_escalation {
+        Some(raw) => minutes(raw, "urgent_escalation_minutes", &mut errors),
+        None => current.settings.urgent_escalation_minutes,
+    };
+    let emergency = match &f.emergency_escalation {
+        Some(raw) => minutes(raw, "emergency_escalation_minutes", &mut errors),
+        None => current.settings.emergency_escalation_minutes,
+    };
+    let idle = minutes(&f.idle, "idle_timeout_minutes", &mut errors);
     let default_locale = Locale::from_tag(&f.default_locale).unwrap_or_else(|| {
         errors.push(kith_app::FieldError::new(
             "default_locale",
@@ -513,6 +540,8 @@ pub async fn save_settings(
     settings.crisis_text = f.crisis_text.clone();
     settings.client_second_factor_required = f.client_mfa.is_some();
     settings.alert_escalation_minutes = escalation;
+    settings.urgent_escalation_minutes = urgent;
+    settings.emergency_escalation_minutes = emergency;
     settings.idle_timeout_minutes = idle;
     settings.default_locale = default_locale;
     let result = if errors.is_empty() {
@@ -523,6 +552,7 @@ pub async fn save_settings(
     match result {
         Ok(_) => Ok(see_other("/admin/settings?saved=1")),
         Err(e) => {
+            let unsupervised = unsupervised_clinicians(&s, &ctx).await?;
             let c = Chrome::new(&s, Some(&ctx), locale, "/admin/settings", "settings-title");
             let errors = form_errors(&c.t, e)?;
             Ok(html_status(
@@ -533,6 +563,11 @@ pub async fn save_settings(
                     crisis_text: f.crisis_text,
                     client_mfa: f.client_mfa.is_some(),
                     escalation: f.escalation,
+                    urgent_escalation: f.urgent_escalation.unwrap_or_else(|| urgent.to_string()),
+                    emergency_escalation: f
+                        .emergency_escalation
+                        .unwrap_or_else(|| emergency.to_string()),
+                    unsupervised,
                     idle: f.idle,
                     default_locale: default_locale.code(),
                     version: current.version,

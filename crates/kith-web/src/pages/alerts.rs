@@ -80,6 +80,11 @@ pub(crate) fn reason_text(
                 ("threshold", threshold.to_string()),
             ],
         ),
+        AlertCause::ClinicianRisk { urgency, .. } => t.with1(
+            "alert-reason-clinician-risk",
+            "urgency",
+            t.get(&format!("risk-urgency-{}", urgency.code())),
+        ),
     }
 }
 
@@ -107,6 +112,7 @@ pub(crate) fn reasons_short(t: &Tr, lib: &InstrumentLibrary, a: &Alert) -> Strin
                     .map(|i| short_title(i, t.locale))
                     .unwrap_or_else(|| instrument.clone()),
             ),
+            AlertCause::ClinicianRisk { .. } => t.get("alert-short-clinician-risk"),
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -200,6 +206,9 @@ struct AlertPage {
     client_id: String,
     client_name: String,
     submission: Option<String>,
+    /// The session whose note raised it, and what the clinician wrote about the risk.
+    note_session: Option<String>,
+    risk_text: Option<String>,
     tier: String,
     tier_code: &'static str,
     open: bool,
@@ -246,6 +255,11 @@ async fn alert_page(
         client_id: a.client.to_string(),
         client_name: client.display_name,
         submission: a.submission.map(|s| s.to_string()),
+        note_session: a.reasons.iter().find_map(|r| match r {
+            AlertCause::ClinicianRisk { session, .. } => Some(session.to_string()),
+            _ => None,
+        }),
+        risk_text: a.risk_text.clone(),
         tier: tier_label(&t, a.tier),
         tier_code: a.tier.code(),
         open: a.status == AlertStatus::Open,

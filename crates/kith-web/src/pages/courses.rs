@@ -865,6 +865,11 @@ fn alert_rows(w: &Words, alerts: &[kith_store::Alert]) -> Vec<AlertRow> {
                             ("latest", latest.to_string()),
                         ],
                     ),
+                    kith_store::AlertCause::ClinicianRisk { urgency, .. } => t.with1(
+                        "course-alert-clinician-risk",
+                        "urgency",
+                        t.get(&format!("risk-urgency-{}", urgency.code())),
+                    ),
                 })
                 .collect::<Vec<_>>()
                 .join("; "),

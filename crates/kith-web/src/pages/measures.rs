@@ -1744,8 +1744,11 @@ mod tests {
     #[test]
     fn every_word_made_from_a_code_is_in_both_languages() {
         let mut keys: Vec<String> = Vec::new();
-        for tier in [Tier::Review, Tier::Alert, Tier::Urgent] {
+        for tier in [Tier::Review, Tier::Alert, Tier::Urgent, Tier::Emergency] {
             keys.push(format!("tier-{}", tier.code()));
+        }
+        for u in kith_domain::note::RiskUrgency::ALL {
+            keys.push(format!("risk-urgency-{}", u.code()));
         }
         for s in kith_domain::safety::PlanSection::ALL {
             keys.push(format!("plan-section-{}", s.code()));
@@ -1856,6 +1859,7 @@ mod tests {
                 "session",
                 "percent",
                 "threshold",
+                "earliest",
             ]
             .iter()
             .map(|k| (*k, "1".to_string()))

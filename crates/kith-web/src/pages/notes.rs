@@ -26,7 +26,7 @@ use kith_app::{AppError, Ctx};
 use kith_domain::identity::Role;
 use kith_domain::ids::{ClientId, NoteId, SessionId, UserId};
 use kith_domain::locale::Locale;
-use kith_domain::note::{NoteLibrary, NoteTemplate, SectionKind};
+use kith_domain::note::{NoteLibrary, NoteTemplate, RiskUrgency, SectionKind};
 use kith_domain::worksheet::WorksheetLibrary;
 use kith_store::{CourseSession, Idempotency, NoteIntegrity, SessionNote, Worksheet};
 use serde::Deserialize;
@@ -51,6 +51,8 @@ pub struct SectionForm {
     pub text: String,
     /// The status of a risk check.
     pub status: String,
+    /// The urgency of identified risk (a risk check).
+    pub urgency: String,
     pub choices: Vec<Choice>,
     pub min: i64,
     pub max: i64,
@@ -175,12 +177,13 @@ fn section_forms(
                     .collect(),
                 _ => Vec::new(),
             };
-            let (text, status) = match d.kind {
+            let (text, status, urgency) = match d.kind {
                 SectionKind::RiskCheck => (
                     text_of(v.and_then(|x| x.get("actions"))),
                     text_of(v.and_then(|x| x.get("status"))),
+                    text_of(v.and_then(|x| x.get("urgency"))),
                 ),
-                _ => (text_of(v), String::new()),
+                _ => (text_of(v), String::new(), String::new()),
             };
             let (min, max) = d.bounds();
             SectionForm {
@@ -195,6 +198,7 @@ fn section_forms(
                 required: d.required,
                 text,
                 status,
+                urgency,
                 choices,
                 min,
                 max,
@@ -276,6 +280,10 @@ fn section_reads(
                 let status = text_of(v.get("status"));
                 r.risk = status == "risk-identified";
                 r.text = t.get(&format!("note-risk-{status}"));
+                let urgency = text_of(v.get("urgency"));
+                if r.risk && !urgency.is_empty() {
+                    r.text = format!("{} · {}", r.text, t.get(&format!("risk-urgency-{urgency}")));
+                }
                 let actions = text_of(v.get("actions"));
                 if !actions.is_empty() {
                     r.items = vec![t.with1("note-risk-actions-were", "actions", actions)];
@@ -307,6 +315,7 @@ fn note_field_known(template: &NoteTemplate, key: &str) -> bool {
         SectionKind::RiskCheck => {
             rest.strip_prefix(d.id.as_str()) == Some(".status")
                 || rest.strip_prefix(d.id.as_str()) == Some(".actions")
+                || rest.strip_prefix(d.id.as_str()) == Some(".urgency")
         }
         _ => rest == d.id,
     })
@@ -340,12 +349,18 @@ fn note_values(template: &NoteTemplate, pairs: &[(String, String)]) -> BTreeMap<
             SectionKind::RiskCheck => {
                 let status = first(&format!("{key}.status")).unwrap_or_default();
                 let actions = first(&format!("{key}.actions")).unwrap_or_default();
+                let urgency = first(&format!("{key}.urgency")).unwrap_or_default();
                 if status.trim().is_empty() && actions.trim().is_empty() {
                     None
                 } else {
                     let mut m = serde_json::Map::new();
                     m.insert("status".into(), Value::String(status));
                     m.insert("actions".into(), Value::String(actions));
+                    // Only identified risk has an urgency; a choice left over from an earlier
+                    // status is dropped rather than refused.
+                    if m["status"] == "risk-identified" {
+                        m.insert("urgency".into(), Value::String(urgency));
+                    }
                     Some(Value::Object(m))
                 }
             }
@@ -391,6 +406,7 @@ struct NotePage {
     can_sign_off: bool,
     risk_recorded: bool,
     risk_statuses: Vec<(&'static str, String)>,
+    risk_urgencies: Vec<(&'static str, String)>,
     errors: FormErrors,
     conflict: Option<ConflictView>,
     idempotency_key: String,
@@ -595,6 +611,10 @@ fn note_page(s: &AppState, ctx: &Ctx, locale: Locale, nc: NoteContext, shown: Sh
         risk_statuses: RISK_STATUSES
             .iter()
             .map(|code| (*code, t.get(&format!("note-risk-{code}"))))
+            .collect(),
+        risk_urgencies: RiskUrgency::ALL
+            .iter()
+            .map(|u| (u.code(), t.get(&format!("risk-urgency-{}", u.code()))))
             .collect(),
         errors,
         conflict,
@@ -1177,6 +1197,7 @@ mod tests {
                 "risk-check" => {
                     out.push((format!("{name}.status"), s.status.clone()));
                     out.push((format!("{name}.actions"), s.text.clone()));
+                    out.push((format!("{name}.urgency"), s.urgency.clone()));
                 }
                 "checklist" | "techniques" | "worksheets" => out.extend(
                     s.choices
@@ -1219,6 +1240,7 @@ mod tests {
                     ),
                     SectionKind::RiskCheck => serde_json::json!({
                         "status": "risk-identified",
+                        "urgency": "emergency",
                         "actions": "Plan de seguridad revisado."
                     }),
                     // No worksheet offered in this test.

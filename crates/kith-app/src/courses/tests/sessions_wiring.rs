@@ -110,13 +110,26 @@ async fn a_middle_session_note_follows_the_grief_template_and_ticks_what_it_show
         ]
     );
 
-    // Risk identified: recorded once for the clinician (audit), and the actions must be
-    // written before the note can be signed.
+    // Risk identified: it needs its urgency even in a draft, raises one alert however often the
+    // note is saved, and the actions must be written before the note can be signed.
+    let no_urgency = sections(&[("risk", json!({"status": "risk-identified"}))]);
+    assert_eq!(
+        codes(
+            &h.app
+                .save_note(&ctx, s5.id, &no_urgency, draft.version)
+                .await
+                .unwrap_err()
+        ),
+        [("risk.urgency".into(), "field-required".into())]
+    );
     let before = h.app.store.audit_rows(0, 10_000).await.unwrap().len();
     let risky = sections(&[
         ("since-last", json!("A hard week.")),
         ("strategy", json!("Reviewed the relationship with Mum.")),
-        ("risk", json!({"status": "risk-identified"})),
+        (
+            "risk",
+            json!({"status": "risk-identified", "urgency": "urgent"}),
+        ),
     ]);
     let d2 = h
         .app
@@ -131,10 +144,14 @@ async fn a_middle_session_note_follows_the_grief_template_and_ticks_what_it_show
     let rows = h.app.store.audit_rows(0, 10_000).await.unwrap();
     let entries: Vec<_> = rows[before..]
         .iter()
-        .filter(|r| r.event.object_type == "clinician_risk_entry")
+        .filter(|r| r.event.object_type == "alert")
         .collect();
-    assert_eq!(entries.len(), 1, "one entry for the first save with risk");
+    assert_eq!(entries.len(), 1, "one alert for the first save with risk");
     assert_eq!(entries[0].event.client, Some(client));
+    assert_eq!(entries[0].event.detail.as_deref(), Some("tier=urgent"));
+    let alerts = h.app.client_alerts(&ctx, client).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].tier, kith_domain::safety::Tier::Urgent);
     assert_eq!(
         codes(&h.app.sign_note(&ctx, d3.id, d3.version).await.unwrap_err()),
         [("risk.actions".into(), "field-actions-required".into())]
@@ -149,7 +166,7 @@ async fn a_middle_session_note_follows_the_grief_template_and_ticks_what_it_show
                 ("strategy", json!("Reviewed the relationship with Mum.")),
                 (
                     "risk",
-                    json!({"status": "risk-identified", "actions": "Safety plan reviewed; GP informed."}),
+                    json!({"status": "risk-identified", "urgency": "urgent", "actions": "Safety plan reviewed; GP informed."}),
                 ),
             ]),
             d3.version,
