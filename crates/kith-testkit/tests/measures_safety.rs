@@ -378,15 +378,13 @@ async fn every_reverse_scored_item_is_entered_as_printed_through_form_and_api() 
     }
 }
 
-/// PHQ-A answers as the portal form posts them: items 1–9 and the yes/no questions.
+/// PHQ-A answers as the portal form posts them: items 1–9 and the yes/no questions. (No item is
+/// reverse-scored, so the answers need not be declared printed scores.)
 fn phqa_form(item9: i64, thoughts: i64, attempt: i64) -> Vec<(String, String)> {
-    let mut f = vec![
-        (
-            "idempotency_key".to_string(),
-            uuid::Uuid::new_v4().to_string(),
-        ),
-        ("answer_scale".to_string(), "printed-score".to_string()),
-    ];
+    let mut f = vec![(
+        "idempotency_key".to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    )];
     for n in 1..=8 {
         f.push((format!("item-{n}"), "1".into()));
     }
