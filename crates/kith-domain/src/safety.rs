@@ -4,6 +4,11 @@
 //! each item that fired ([`SafetyFlag`]). [`evaluate`] turns a scored submission into at most one
 //! alert, however many items fired, and can add reliable deterioration as a reason. Storage must
 //! write that alert in the same transaction as the answers.
+//!
+//! An item marked `history` in its instrument (PHQ-A: a suicide attempt ever) asks about the
+//! client's whole life. Its positive answer raises an alert the first time it is given; once it is
+//! on record, the same answer at a later administration is history, not a new crisis, and raises
+//! nothing ([`evaluate_with_history`]).
 
 use crate::measure::{FindingReason, Score, ScoredSubmission, SeriesAnalysis};
 use serde::{Deserialize, Serialize};
@@ -43,6 +48,9 @@ pub struct SafetyFlag {
     pub value: i64,
     /// The highest tier among the item's triggers that fired.
     pub tier: Tier,
+    /// The item asks about the client's whole life (its instrument marks it `history`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 /// Why an alert is raised.
@@ -111,9 +119,28 @@ pub fn evaluate(
     analysis: Option<&SeriesAnalysis>,
     policy: &SafetyPolicy,
 ) -> Option<AlertDecision> {
+    evaluate_with_history(scored, analysis, policy, &[])
+}
+
+/// Whether a safety flag is history already on record: a lifetime item whose positive answer was
+/// given before (`on_record` lists the items of this instrument with a positive answer in any of
+/// the client's earlier submissions).
+pub fn is_recorded_history(flag: &SafetyFlag, on_record: &[String]) -> bool {
+    flag.history && on_record.contains(&flag.item)
+}
+
+/// As [`evaluate`], leaving out history already on record: a lifetime item answered positively
+/// before raises no new alert (see [`is_recorded_history`]). Every other flag counts as usual.
+pub fn evaluate_with_history(
+    scored: &ScoredSubmission,
+    analysis: Option<&SeriesAnalysis>,
+    policy: &SafetyPolicy,
+    on_record: &[String],
+) -> Option<AlertDecision> {
     let mut reasons: Vec<AlertReason> = scored
         .safety
         .iter()
+        .filter(|f| !is_recorded_history(f, on_record))
         .cloned()
         .map(AlertReason::SafetyItem)
         .collect();

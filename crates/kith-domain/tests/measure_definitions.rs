@@ -412,3 +412,26 @@ fn change_defaults_come_from_the_definitions() {
     let srm = lib.get("srm5").unwrap().change_rules();
     assert_eq!(srm.response_percent, None);
 }
+
+#[test]
+fn only_a_safety_item_can_be_history() {
+    // PHQ-9 item 1 has no trigger: marking it history is refused with its path.
+    let source = PHQ9.replacen(
+        "responses = \"frequency\"",
+        "responses = \"frequency\"\nhistory = true",
+        1,
+    );
+    assert!(has(
+        &errors_of(&source),
+        "items[0].history",
+        "history-without-trigger"
+    ));
+    let phqa = InstrumentLibrary::builtin().get("phqa").unwrap();
+    let history: Vec<&str> = phqa
+        .items()
+        .iter()
+        .filter(|i| i.history)
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(history, ["attempt-ever"]);
+}

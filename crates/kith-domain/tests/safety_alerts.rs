@@ -3,7 +3,7 @@
 use kith_domain::measure::{
     InstrumentLibrary, ItemAnswer, Score, ScorePoint, ScoredSubmission, Submission,
 };
-use kith_domain::safety::{AlertReason, SafetyPolicy, Tier, evaluate};
+use kith_domain::safety::{AlertReason, SafetyPolicy, Tier, evaluate, evaluate_with_history};
 use proptest::prelude::*;
 use time::{Date, Duration, Month};
 
@@ -105,6 +105,7 @@ fn epds_item_ten_is_read_after_reversal() {
             item: "10".into(),
             value: 1,
             tier: Tier::Alert,
+            history: false,
         })]
     );
 }
@@ -208,6 +209,71 @@ proptest! {
             prop_assert_eq!(alert.reasons.len(), 1);
         } else {
             prop_assert!(alert.is_none());
+        }
+    }
+}
+
+#[test]
+fn a_lifetime_answer_on_record_is_history_not_a_new_alert() {
+    let policy = SafetyPolicy::default();
+    let attempt_only = phq_a(0, 0, 1);
+    let flag = &attempt_only.safety[0];
+    assert_eq!(flag.item, "attempt-ever");
+    assert!(flag.history, "the PHQ-A file marks the item as history");
+    // The first time it is given, it raises an alert like any other safety answer.
+    assert_eq!(
+        evaluate_with_history(&attempt_only, None, &policy, &[]).map(|a| a.tier),
+        Some(Tier::Alert)
+    );
+    // Once on record, the same answer raises nothing.
+    let on_record = vec!["attempt-ever".to_string()];
+    assert_eq!(
+        evaluate_with_history(&attempt_only, None, &policy, &on_record),
+        None
+    );
+    // Current ideation still raises one, naming only the current item.
+    let thoughts = phq_a(0, 1, 1);
+    let alert = evaluate_with_history(&thoughts, None, &policy, &on_record).unwrap();
+    let items: Vec<&str> = alert
+        .reasons
+        .iter()
+        .filter_map(|r| match r {
+            AlertReason::SafetyItem(f) => Some(f.item.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(items, ["serious-thoughts"]);
+    // Only items marked history are ever left out.
+    let item9 = phq_a(2, 0, 0);
+    let on_record = vec!["9".to_string()];
+    assert!(evaluate_with_history(&item9, None, &policy, &on_record).is_some());
+}
+
+#[test]
+fn printed_scores_follow_the_paper_form() {
+    let lib = InstrumentLibrary::builtin();
+    let epds = lib.get("epds").unwrap();
+    let item10 = epds.item("10").unwrap();
+    let item1 = epds.item("1").unwrap();
+    // Item 10 is reverse-scored: the top answer (position 0) prints 3.
+    assert_eq!(epds.printed_score(item10, 0), 3);
+    assert_eq!(epds.answer_for_score(item10, 3), Some(0));
+    assert_eq!(epds.answer_for_score(item10, 0), Some(3));
+    assert_eq!(epds.answer_for_score(item10, 4), None);
+    assert_eq!(epds.printed_score(item1, 0), 0);
+    assert_eq!(epds.answer_for_score(item1, 2), Some(2));
+    // Every option of every item of every instrument: the score maps back to its answer.
+    for inst in lib.iter() {
+        for item in inst.items() {
+            let Some((lo, hi)) = inst.item_bounds(item) else {
+                continue;
+            };
+            for answer in lo..=hi {
+                if inst.responses_of(item).is_some_and(|r| r.accepts(answer)) {
+                    let score = inst.printed_score(item, answer);
+                    assert_eq!(inst.answer_for_score(item, score), Some(answer));
+                }
+            }
         }
     }
 }

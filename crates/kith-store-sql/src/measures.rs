@@ -11,7 +11,9 @@ use kith_domain::ids::{
 };
 use kith_domain::locale::Locale;
 use kith_domain::measure::{AnswerValue, DiaryDay, ItemAnswer, Score, ScorePoint, analyse};
-use kith_domain::safety::{PlanStatus, SafetyPlan, Tier, evaluate};
+use kith_domain::safety::{
+    PlanStatus, SafetyPlan, Tier, evaluate_with_history, is_recorded_history,
+};
 use kith_store::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -590,7 +592,24 @@ impl MeasureStore for SqlStore {
             &n.alerting.change,
             None,
         );
-        let decision = evaluate(&n.scored, Some(&analysis), &n.alerting.policy);
+        // Lifetime (history) items this client has answered positively before, on this
+        // instrument: they are history now, not a new alert.
+        let mut on_record: Vec<String> = Vec::new();
+        if n.scored.safety.iter().any(|f| f.history) {
+            let rows = tx
+                .rows(
+                    "SELECT safety_flags FROM measure_submissions \
+                     WHERE clinic_id = $1 AND client_id = $2 AND instrument = $3",
+                    args![n.clinic.0, n.client.0, n.scored.instrument.as_str()],
+                )
+                .await?;
+            for r in &rows {
+                let earlier: Vec<FlagCode> = from_json("safety flags", &r.text("safety_flags")?)?;
+                on_record.extend(earlier.into_iter().map(|f| f.item));
+            }
+        }
+        let decision =
+            evaluate_with_history(&n.scored, Some(&analysis), &n.alerting.policy, &on_record);
 
         let flags: Vec<FlagCode> = n
             .scored
@@ -599,6 +618,7 @@ impl MeasureStore for SqlStore {
             .map(|f| FlagCode {
                 item: f.item.clone(),
                 tier: f.tier,
+                history: is_recorded_history(f, &on_record),
             })
             .collect();
         tx.exec(

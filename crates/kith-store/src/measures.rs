@@ -126,6 +126,10 @@ pub struct NewSubmission {
 pub struct FlagCode {
     pub item: String,
     pub tier: Tier,
+    /// A lifetime answer already on record from an earlier submission: kept as history, it raised
+    /// no alert this time (see [`kith_domain::safety::evaluate_with_history`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 /// A submission without its answers (lists, charts).

@@ -30,7 +30,10 @@ async fn the_same_key_twice_records_once_and_answers_the_same() {
         );
         assert_eq!(first["total"], json!(12));
         assert_eq!(first["band"], json!("moderate"));
-        assert_eq!(first["flags"], json!([{"item": "9", "tier": "alert"}]));
+        assert_eq!(
+            first["flags"],
+            json!([{"item": "9", "tier": "alert", "history": false}])
+        );
         assert_eq!(first["show_crisis_resources"], json!(true));
         assert!(first["alert_id"].is_string());
         insta::assert_json_snapshot!("api_recorded_phq9_item9", first, {

@@ -81,10 +81,10 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    /// Whether the person who answered must be shown the clinic's crisis resources now: any
-    /// safety item fired.
+    /// Whether the person who answered must be shown the clinic's crisis resources now: a safety
+    /// item fired that is not history already on record (a lifetime answer given before).
     pub fn show_crisis_resources(&self) -> bool {
-        !self.flags.is_empty()
+        self.flags.iter().any(|f| !f.history)
     }
 
     fn from_store(r: RecordedSubmission) -> Recorded {

@@ -293,7 +293,8 @@ async fn item_9_from_the_portal_alerts_the_assigned_clinician_only() {
         recorded.flags,
         vec![FlagCode {
             item: "9".into(),
-            tier: Tier::Alert
+            tier: Tier::Alert,
+            history: false,
         }]
     );
     assert!(recorded.show_crisis_resources());

@@ -173,6 +173,11 @@ pub struct ItemDef {
     /// The item may be answered "not applicable" (WSAS work item).
     #[serde(default)]
     pub allow_not_applicable: bool,
+    /// The item asks about the client's whole life (PHQ-A: a suicide attempt ever). A positive
+    /// answer is history: it raises an alert the first time it is given, and afterwards is shown
+    /// as history rather than as a new crisis at every administration.
+    #[serde(default)]
+    pub history: bool,
     #[serde(default)]
     pub loinc: Option<String>,
 }
@@ -399,6 +404,8 @@ pub enum DefinitionProblem {
     NumberOutOfBounds { min: i64, max: i64 },
     #[error("must be a clock time HH:MM")]
     BadClockTime,
+    #[error("only an item with a safety trigger can be marked as history")]
+    HistoryWithoutTrigger,
 }
 
 impl DefinitionProblem {
@@ -436,6 +443,7 @@ impl DefinitionProblem {
             UnverifiedCodeUnknown { .. } => "unverified-code-unknown",
             NumberOutOfBounds { .. } => "number-out-of-bounds",
             BadClockTime => "bad-clock-time",
+            HistoryWithoutTrigger => "history-without-trigger",
         }
     }
 }
@@ -552,6 +560,28 @@ impl Instrument {
 
     pub fn is_reversed(&self, item_id: &str) -> bool {
         self.def.scoring.reverse.iter().any(|r| r == item_id)
+    }
+
+    /// Whether an item's answers are history (see [`ItemDef::history`]).
+    pub fn is_history(&self, item_id: &str) -> bool {
+        self.item(item_id).is_some_and(|i| i.history)
+    }
+
+    /// The score printed beside an answer on the paper form: the answer itself, or for a
+    /// reverse-scored item the reversed value (EPDS item 10: the top option, answer 0, prints 3).
+    pub fn printed_score(&self, item: &ItemDef, answer: i64) -> i64 {
+        match self.item_bounds(item) {
+            Some((lo, hi)) if self.is_reversed(&item.id) => lo + hi - answer,
+            _ => answer,
+        }
+    }
+
+    /// The answer whose printed score is `score`, or `None` when no answer of the item prints it.
+    pub fn answer_for_score(&self, item: &ItemDef, score: i64) -> Option<i64> {
+        let set = self.responses_of(item)?;
+        // Reversal is its own inverse: the answer printing `score` is `score` reversed.
+        let answer = self.printed_score(item, score);
+        (set.accepts(answer) && self.printed_score(item, answer) == score).then_some(answer)
     }
 
     pub fn bands(&self) -> &[BandDef] {
@@ -877,6 +907,12 @@ fn validate(def: &InstrumentDef, c: &mut Check) -> (i64, i64, u32) {
         }
         if item.scored && item.optional {
             c.push(format!("{p}.optional"), DefinitionProblem::ScoredOptional);
+        }
+        if item.history && !def.safety.iter().any(|t| t.item == item.id) {
+            c.push(
+                format!("{p}.history"),
+                DefinitionProblem::HistoryWithoutTrigger,
+            );
         }
         if item.allow_not_applicable && !item.scored {
             c.push(

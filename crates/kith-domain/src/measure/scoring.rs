@@ -391,6 +391,7 @@ impl Instrument {
                         item: item.id.clone(),
                         value: v,
                         tier,
+                        history: item.history,
                     });
                 }
             }

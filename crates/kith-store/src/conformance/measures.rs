@@ -367,7 +367,8 @@ pub async fn one_alert_per_submission_under_retries(s: Arc<dyn Store>) {
         first.submission.flags,
         vec![FlagCode {
             item: "9".into(),
-            tier: Tier::Alert
+            tier: Tier::Alert,
+            history: false,
         }]
     );
 

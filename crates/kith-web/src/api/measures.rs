@@ -1,15 +1,21 @@
 //! `/api/v1/clients/{id}/measures`, `/api/v1/clients/{id}/alerts` and
 //! `/api/v1/alerts/{id}/acknowledge`.
 //!
-//! A submission carries answers only. Each answer's value must be a JSON integer: a string
-//! (`"3"`), a fraction (`1.5`), `true` or `null` is refused with 422 naming the item, and nothing
-//! is written. A total, band or flag sent along is an unknown field (400). The server scores the
+//! A submission carries answers only. Each answer gives the option chosen as its `score`: the
+//! score printed beside that option on the paper form (for a reverse-scored item such as EPDS
+//! item 10, the top option prints 3). The older `value` (the option's position, top to bottom from
+//! the lowest value) is still taken for items that are not reverse-scored, where the two agree; on
+//! a reverse-scored item it is refused (422 `answer-value-ambiguous`, naming the item), as is an
+//! answer giving both (422 `answer-value-and-score`). A score or value must be a JSON integer: a
+//! string (`"3"`), a fraction (`1.5`), `true` or `null` is refused with 422 naming the item, and
+//! nothing is written. A total, band or flag sent along is an unknown field (400). The server scores the
 //! answers and, in the same transaction, raises the one alert a positive safety item calls for.
 
 use super::ProblemDoc;
 use super::clients::idempotency;
 use crate::errors::ApiResult;
 use crate::forms::ApiJson;
+use crate::pages::measures::answer_from_score;
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -19,7 +25,8 @@ use kith_app::{AppError, Ctx, FieldError, MeasureAnswers, MeasureInput, Recorded
 use kith_domain::ids::{AlertId, ClientId, CourseId, SessionId};
 use kith_domain::locale::Locale;
 use kith_domain::measure::{
-    ActivityEntry, AnswerValue, DiaryDay, DoneAt, Finding, FindingReason, Score,
+    ActivityEntry, AnswerValue, DiaryDay, DoneAt, Finding, FindingReason, Instrument,
+    InstrumentLibrary, Score,
 };
 use kith_store::{AdministrationMode, Alert, AlertCause, SubmissionSummary, Written};
 use serde::de::Deserializer;
@@ -32,15 +39,24 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>,
     serde_json::Value::deserialize(d).map(Some)
 }
 
-/// One answer: the item's id and a whole number, or `"not_applicable": true` where the item
-/// allows it (the WSAS work item).
+/// One answer: the item's id and the printed `score` of the option chosen, or
+/// `"not_applicable": true` where the item allows it (the WSAS work item).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerDoc {
     /// The item's id as in `GET /api/v1/instruments/{id}` (`"9"`, `"work"`).
     #[schema(max_length = 100)]
     pub item: String,
-    /// A JSON integer within the item's range.
+    /// The score printed beside the chosen option on the paper form, as listed for each option in
+    /// `GET /api/v1/instruments/{id}` (`options[].score`). A JSON integer. Recommended for every
+    /// item; required for a reverse-scored item (the instrument's `reverse_scored`).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub score: Option<serde_json::Value>,
+    /// Older form: the option's `value` (its position) rather than its printed score. Taken only
+    /// for items that are not reverse-scored, where the two are the same number; on a
+    /// reverse-scored item it is refused with 422 `answer-value-ambiguous`. Give `score` or
+    /// `value`, not both (422 `answer-value-and-score`).
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     pub value: Option<serde_json::Value>,
@@ -111,21 +127,61 @@ fn answer_error(item: &str, code: &str) -> FieldError {
     FieldError::new(format!("answers[item {item}]"), code)
 }
 
-/// Reads the answers strictly: every value a JSON integer.
-fn read_answers(raw: &[AnswerDoc], errors: &mut Vec<FieldError>) -> MeasureAnswers {
+/// How an answer named its option.
+enum Given<'a> {
+    Score(&'a serde_json::Value),
+    Position(&'a serde_json::Value),
+}
+
+/// Reads the answers strictly: every score or value a JSON integer, a printed score turned into
+/// the option it stands for, and a bare position refused where it could be read two ways.
+/// `instrument` is `None` for an unknown instrument (refused later, by name).
+fn read_answers(
+    raw: &[AnswerDoc],
+    instrument: Option<&Instrument>,
+    errors: &mut Vec<FieldError>,
+) -> MeasureAnswers {
     let mut answers = Vec::new();
     for doc in raw {
-        match (&doc.value, doc.not_applicable) {
+        let given = match (&doc.score, &doc.value) {
+            (Some(_), Some(_)) => {
+                errors.push(answer_error(&doc.item, "answer-value-and-score"));
+                continue;
+            }
+            (Some(s), None) => Some(Given::Score(s)),
+            (None, Some(v)) => Some(Given::Position(v)),
+            (None, None) => None,
+        };
+        let raw_number = match &given {
+            Some(Given::Score(v) | Given::Position(v)) => Some(v),
+            None => None,
+        };
+        match (raw_number, doc.not_applicable) {
             (Some(_), true) => {
                 errors.push(answer_error(&doc.item, "answer-value-and-not-applicable"))
             }
             (None, true) => answers.push((doc.item.clone(), AnswerValue::NotApplicable)),
             (None, false) => errors.push(answer_error(&doc.item, "answer-no-value")),
             // `as_i64` is `None` for strings, booleans, null, fractions and even `2.0`.
-            (Some(value), false) => match value.as_i64() {
-                Some(n) => answers.push((doc.item.clone(), AnswerValue::Value(n))),
-                None => errors.push(answer_error(&doc.item, "answer-not-an-integer")),
-            },
+            (Some(number), false) => {
+                let Some(n) = number.as_i64() else {
+                    errors.push(answer_error(&doc.item, "answer-not-an-integer"));
+                    continue;
+                };
+                let item = instrument.and_then(|i| i.item(&doc.item).map(|d| (i, d)));
+                match (given, item) {
+                    (Some(Given::Score(_)), Some((i, d))) => match answer_from_score(i, d, n) {
+                        Ok(a) => answers.push((doc.item.clone(), AnswerValue::Value(a))),
+                        Err(e) => errors.push(e),
+                    },
+                    (Some(Given::Position(_)), Some((i, _))) if i.is_reversed(&doc.item) => {
+                        errors.push(answer_error(&doc.item, "answer-value-ambiguous"))
+                    }
+                    // Not reverse-scored (position and printed score agree), or an item or
+                    // instrument that does not exist, which scoring refuses by name.
+                    _ => answers.push((doc.item.clone(), AnswerValue::Value(n))),
+                }
+            }
         }
     }
     MeasureAnswers::Items(answers)
@@ -202,8 +258,9 @@ fn input_of(
     now: OffsetDateTime,
 ) -> Result<MeasureInput, AppError> {
     let mut errors = Vec::new();
+    let instrument = InstrumentLibrary::builtin().get(&body.instrument);
     let answers = match (&body.answers, &body.diary) {
-        (Some(a), None) => read_answers(a, &mut errors),
+        (Some(a), None) => read_answers(a, instrument, &mut errors),
         (None, Some(d)) => read_diary(d, &mut errors),
         _ => {
             errors.push(FieldError::new("answers", "answers-or-diary"));
@@ -256,6 +313,9 @@ pub struct FlagDoc {
     pub item: String,
     /// `review`, `alert` or `urgent`.
     pub tier: String,
+    /// True for a lifetime item (PHQ-A `attempt-ever`) answered positively in an earlier
+    /// submission too: it is kept as history and raised no new alert.
+    pub history: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -360,6 +420,7 @@ fn recorded_doc(r: &Recorded) -> RecordedDoc {
             .map(|f| FlagDoc {
                 item: f.item.clone(),
                 tier: f.tier.code().to_string(),
+                history: f.history,
             })
             .collect(),
         alert_id: r.alert.map(|a| a.to_string()),
@@ -381,6 +442,16 @@ fn recorded_doc(r: &Recorded) -> RecordedDoc {
 /// Records a questionnaire for a client. The server scores it; a positive safety item raises
 /// exactly one alert in the same transaction.
 ///
+/// Each answer gives the **printed score** of the option chosen (`"score"`), exactly as printed
+/// beside it on the paper form and listed as `options[].score` by `GET /api/v1/instruments/{id}`.
+/// For a reverse-scored item (EPDS items 3 and 5–10) this is not the option's position: EPDS
+/// item 10 "yes, quite often" is `{"item": "10", "score": 3}`. A bare `"value"` (the position) is
+/// still taken where it cannot be misread (items that are not reverse-scored); on a reverse-scored
+/// item it is refused with 422 and the code `answer-value-ambiguous` naming the item.
+///
+/// A lifetime item (PHQ-A `attempt-ever`) answered "yes" raises an alert the first time; once on
+/// record it comes back as a flag with `history: true` and raises no new alert.
+///
 /// With an `Idempotency-Key` header, repeating the request records nothing new and answers
 /// **201 with the same body** as the first time (and the header `Idempotent-Replayed: true`);
 /// the same key with a different body or for another client is refused (422), and a repeat
@@ -397,7 +468,7 @@ fn recorded_doc(r: &Recorded) -> RecordedDoc {
         (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, body = ProblemDoc, content_type = "application/problem+json", description = "A request with the same key is still being processed."),
         (status = 415, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json", description = "Answers out of range, missing, repeated or not whole numbers (each named by item: `answers[item 9]`), or the key was used with a different body.")))]
+        (status = 422, body = ProblemDoc, content_type = "application/problem+json", description = "Answers out of range, missing, repeated or not whole numbers, or a bare `value` on a reverse-scored item (`answer-value-ambiguous`), each named by item (`answers[item 10]`); or the key was used with a different body.")))]
 pub async fn create(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -469,6 +540,7 @@ fn measure_doc(m: SubmissionSummary) -> MeasureDoc {
             .map(|f| FlagDoc {
                 item: f.item.clone(),
                 tier: f.tier.code().to_string(),
+                history: f.history,
             })
             .collect(),
         alert_id: m.alert.map(|a| a.to_string()),

@@ -219,7 +219,11 @@ pub struct InstrumentSummaryDoc {
 
 #[derive(Serialize, ToSchema)]
 pub struct OptionDoc {
+    /// The option's position value, as stored (top to bottom from the lowest).
     pub value: i64,
+    /// The score printed beside this option on the paper form; differs from `value` on a
+    /// reverse-scored item. Measure submissions give this as `answers[].score`.
+    pub score: i64,
     pub label: Option<LocalizedText>,
 }
 
@@ -235,6 +239,11 @@ pub struct ItemDoc {
     pub optional: bool,
     pub allow_not_applicable: bool,
     pub scored: bool,
+    /// Scored in reverse: the printed scores run the other way from the option values.
+    pub reverse_scored: bool,
+    /// A lifetime question: a positive answer raises an alert the first time only, and is
+    /// history afterwards.
+    pub history: bool,
     pub loinc: Option<String>,
 }
 
@@ -311,6 +320,7 @@ fn instrument_doc(i: &Instrument) -> InstrumentDoc {
                                 .iter()
                                 .map(|o| OptionDoc {
                                     value: o.value,
+                                    score: i.printed_score(it, o.value),
                                     label: o.label.as_ref().map(localized),
                                 })
                                 .collect()
@@ -319,6 +329,8 @@ fn instrument_doc(i: &Instrument) -> InstrumentDoc {
                     optional: it.optional,
                     allow_not_applicable: it.allow_not_applicable,
                     scored: it.scored,
+                    reverse_scored: i.is_reversed(&it.id),
+                    history: it.history,
                     loinc: it.loinc.clone(),
                 }
             })

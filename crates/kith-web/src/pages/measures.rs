@@ -151,6 +151,14 @@ fn item_field(item: &str) -> String {
     format!("item-{item}")
 }
 
+/// The hidden field by which a questionnaire form says what its item values are.
+pub(crate) const ANSWER_SCALE_FIELD: &str = "answer_scale";
+/// Its one value: every item's value is the score printed beside the chosen option on the paper
+/// form (for a reverse-scored item, not its position). Without it, a value is read as the option's
+/// position, which is accepted only where position and printed score agree (items that are not
+/// reverse-scored); on a reverse-scored item it is refused as ambiguous.
+pub(crate) const PRINTED_SCORE: &str = "printed-score";
+
 fn day_field(day: usize, what: &str) -> String {
     format!("day{day}-{what}")
 }
@@ -169,6 +177,7 @@ pub(crate) fn check_known_fields(
         "instrument".into(),
         "taken_on".into(),
         "idempotency_key".into(),
+        ANSWER_SCALE_FIELD.into(),
     ];
     if audience == Audience::Clinician {
         known.push("session".into());
@@ -237,6 +246,7 @@ pub(crate) fn parse_answers(
     let answers = if inst.rule() == ScoringRule::SocialRhythm {
         MeasureAnswers::Diary(parse_diary(inst, pairs, &mut errors))
     } else {
+        let printed = pairs.get(ANSWER_SCALE_FIELD) == Some(PRINTED_SCORE);
         let mut answers = Vec::new();
         for item in inst.items() {
             let name = item_field(&item.id);
@@ -248,6 +258,13 @@ pub(crate) fn parse_answers(
                 None | Some("") => {}
                 Some("na") => answers.push((item.id.clone(), AnswerValue::NotApplicable)),
                 Some(v) => match v.parse::<i64>() {
+                    Ok(n) if printed => match answer_from_score(inst, item, n) {
+                        Ok(a) => answers.push((item.id.clone(), AnswerValue::Value(a))),
+                        Err(e) => errors.push(e),
+                    },
+                    Ok(_) if inst.is_reversed(&item.id) => {
+                        errors.push(answer_error(&item.id, "answer-value-ambiguous"))
+                    }
                     Ok(n) => answers.push((item.id.clone(), AnswerValue::Value(n))),
                     Err(_) => errors.push(answer_error(&item.id, "answer-not-an-integer")),
                 },
@@ -259,6 +276,25 @@ pub(crate) fn parse_answers(
         Some(t) if errors.is_empty() => Ok((answers, t)),
         _ => Err(errors),
     }
+}
+
+/// The answer (option position) whose printed score is `score`, or the refusal naming the item
+/// with the scores that item prints.
+pub(crate) fn answer_from_score(
+    inst: &Instrument,
+    item: &ItemDef,
+    score: i64,
+) -> Result<i64, FieldError> {
+    inst.answer_for_score(item, score).ok_or_else(|| {
+        let e = answer_error(&item.id, "answer-out-of-range").with("value", score);
+        match inst.item_bounds(item) {
+            Some((lo, hi)) => {
+                let (a, b) = (inst.printed_score(item, lo), inst.printed_score(item, hi));
+                e.with("min", a.min(b)).with("max", a.max(b))
+            }
+            None => e,
+        }
+    })
 }
 
 fn parse_diary(inst: &Instrument, pairs: &Pairs, errors: &mut Vec<FieldError>) -> Vec<DiaryDay> {
@@ -370,6 +406,8 @@ pub struct ItemView {
     pub options: Vec<OptionView>,
     pub optional: bool,
     pub error: Option<String>,
+    /// For a reverse-scored item: that the scores run the other way, as on the paper form.
+    pub reversed_note: Option<String>,
 }
 
 pub struct DiaryActivityView {
@@ -438,10 +476,13 @@ fn options_of(
             label,
         });
     };
+    // Options in the paper form's order; each one's value is the score printed beside it, and it
+    // shows its wording or, where the wording is not ours to show, that printed score.
     if let Some(set) = inst.responses_of(item) {
         match set.range {
             Some(r) => {
                 for v in r.min..=r.max {
+                    let score = inst.printed_score(item, v);
                     let anchor = set
                         .anchors
                         .iter()
@@ -449,19 +490,20 @@ fn options_of(
                         .and_then(|a| a.label.as_ref())
                         .map(|l| l.get(locale).to_string());
                     let label = match anchor {
-                        Some(a) => format!("{v} — {a}"),
-                        None => v.to_string(),
+                        Some(a) => format!("{score} — {a}"),
+                        None => score.to_string(),
                     };
-                    push(v.to_string(), label);
+                    push(score.to_string(), label);
                 }
             }
             None => {
                 for o in &set.options {
+                    let score = inst.printed_score(item, o.value);
                     let label = match &o.label {
                         Some(l) => l.get(locale).to_string(),
-                        None => o.value.to_string(),
+                        None => score.to_string(),
                     };
-                    push(o.value.to_string(), label);
+                    push(score.to_string(), label);
                 }
             }
         }
@@ -676,6 +718,11 @@ pub(crate) fn question_form(
                 .iter()
                 .find(|e| item_of_field(&e.field) == Some(item.id.as_str()))
                 .map(|e| crate::errors::field_message(t, e));
+            let reversed_note = inst.is_reversed(&item.id).then(|| {
+                let first = options.first().map(|o| o.value.clone()).unwrap_or_default();
+                let last = options.last().map(|o| o.value.clone()).unwrap_or_default();
+                t.with2("measure-item-reversed", "first", first, "last", last)
+            });
             items.push(ItemView {
                 id: item.id.clone(),
                 field,
@@ -684,6 +731,7 @@ pub(crate) fn question_form(
                 options,
                 optional: item.optional,
                 error,
+                reversed_note,
             });
         }
     }
@@ -1372,6 +1420,8 @@ struct ResultPage {
     baseline: Option<String>,
     change: Option<String>,
     flags: Vec<FlagRow>,
+    /// Lifetime answers already on record: history, no new alert.
+    history: Vec<FlagRow>,
     alert_id: Option<String>,
     crisis_text: String,
     answers: Vec<AnswerRow>,
@@ -1396,9 +1446,11 @@ pub(crate) fn answer_label(inst: &Instrument, item: &str, value: AnswerValue, t:
                 })
                 .and_then(|o| o.label.as_ref())
                 .map(|l| l.get(t.locale).to_string());
+            // As on the paper form: the printed score (reversed where the item is).
+            let score = inst.item(item).map_or(v, |d| inst.printed_score(d, v));
             match label {
-                Some(l) => format!("{v} — {l}"),
-                None => v.to_string(),
+                Some(l) => format!("{score} — {l}"),
+                None => score.to_string(),
             }
         }
     }
@@ -1448,22 +1500,21 @@ fn result_page(
             .collect(),
         None => Vec::new(),
     };
-    let flags = m
-        .flags
-        .iter()
-        .map(|f| FlagRow {
-            item: inst
-                .map(|i| item_label(i, &f.item, locale))
-                .unwrap_or_else(|| f.item.clone()),
-            answer: record
-                .answers
-                .iter()
-                .find(|a| a.item == f.item)
-                .and_then(|a| inst.map(|i| answer_label(i, &a.item, a.value, &t)))
-                .unwrap_or_default(),
-            tier: tier_label(&t, f.tier),
-        })
-        .collect();
+    let (history, flags): (Vec<_>, Vec<_>) = m.flags.iter().partition(|f| f.history);
+    let row = |f: &&kith_store::FlagCode| FlagRow {
+        item: inst
+            .map(|i| item_label(i, &f.item, locale))
+            .unwrap_or_else(|| f.item.clone()),
+        answer: record
+            .answers
+            .iter()
+            .find(|a| a.item == f.item)
+            .and_then(|a| inst.map(|i| answer_label(i, &a.item, a.value, &t)))
+            .unwrap_or_default(),
+        tier: tier_label(&t, f.tier),
+    };
+    let history: Vec<FlagRow> = history.iter().map(row).collect();
+    let flags: Vec<FlagRow> = flags.iter().map(row).collect();
     let (diary_head, diary) = match (&record.diary, inst) {
         (Some(days), Some(i)) => (
             i.items()
@@ -1529,6 +1580,7 @@ fn result_page(
             _ => None,
         },
         flags,
+        history,
         alert_id: m.alert.map(|a| a.to_string()),
         crisis_text: crisis_text(ctx),
         answers,
@@ -1807,6 +1859,8 @@ mod tests {
             "answer-not-an-integer",
             "answer-no-value",
             "answer-value-and-not-applicable",
+            "answer-value-ambiguous",
+            "answer-value-and-score",
             "answers-all-not-applicable",
             "answers-wrong-kind",
             "answers-too-many",

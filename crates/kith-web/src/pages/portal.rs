@@ -11,6 +11,7 @@ use super::safety_plan::{SectionRead, read_sections};
 use super::{Chrome, html, html_status, parse_id, see_other};
 use crate::errors::{PageError, PageResult, WebError};
 use crate::forms::Form;
+use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
@@ -19,7 +20,7 @@ use axum::http::StatusCode;
 use kith_app::{AppError, Ctx, FieldError};
 use kith_domain::ids::{ClientId, SubmissionId};
 use kith_domain::locale::Locale;
-use kith_domain::measure::Instrument;
+use kith_domain::measure::{AnswerValue, Instrument};
 
 /// The portal's own record; anything else is "not found".
 async fn my_record(s: &AppState, ctx: &Ctx) -> Result<ClientId, PageError> {
@@ -182,11 +183,33 @@ pub async fn answer(
 struct AnsweredPage {
     c: Chrome,
     title: String,
-    /// A safety item was answered above "not at all".
+    /// A safety item was answered above "not at all" (and it is not history already on record).
     needs_support: bool,
+    /// What the client answered to each such item, in their own questionnaire's words.
+    said: Vec<String>,
     crisis_text: String,
     has_plan: bool,
     sections: Vec<SectionRead>,
+}
+
+/// An answer in the client's words: the option's wording without any score, or, where an option
+/// has no wording, the number chosen.
+fn client_answer(inst: &Instrument, item: &str, value: AnswerValue, t: &Tr) -> String {
+    let AnswerValue::Value(v) = value else {
+        return t.get("measure-not-applicable");
+    };
+    inst.item(item)
+        .and_then(|d| inst.responses_of(d).map(|set| (d, set)))
+        .map(|(d, set)| {
+            set.options
+                .iter()
+                .chain(set.anchors.iter())
+                .find(|o| o.value == v)
+                .and_then(|o| o.label.as_ref())
+                .map(|l| l.get(t.locale).to_string())
+                .unwrap_or_else(|| inst.printed_score(d, v).to_string())
+        })
+        .unwrap_or_else(|| v.to_string())
 }
 
 /// `GET /portal/questionnaires/answered/{id}`: thanks, and — when a safety item was answered
@@ -200,14 +223,51 @@ pub async fn answered(
     let me = my_record(&s, &ctx).await?;
     let sid: SubmissionId = parse_id(&id)?;
     let record = s.app.measure(&ctx, me, sid).await?;
-    let needs_support = !record.summary.flags.is_empty();
+    let inst = s
+        .instruments
+        .get_version(&record.summary.instrument, &record.summary.version);
+    let c = Chrome::new(&s, Some(&ctx), locale, "/", "portal-answered-title");
+    let t = c.t;
+    // Name what was actually answered: each safety item that fired now (not a lifetime answer
+    // already on record), with the question as the client read it and their answer's wording.
+    let said: Vec<String> = match inst {
+        Some(i) => record
+            .summary
+            .flags
+            .iter()
+            .filter(|f| !f.history)
+            .filter_map(|f| {
+                let item = i.item(&f.item)?;
+                let question = item
+                    .text
+                    .as_ref()
+                    .filter(|_| i.may_show_wording())
+                    .unwrap_or(&item.label)
+                    .get(locale)
+                    .to_string();
+                let answer = record
+                    .answers
+                    .iter()
+                    .find(|a| a.item == f.item)
+                    .map(|a| client_answer(i, &a.item, a.value, &t))
+                    .unwrap_or_default();
+                Some(t.with2(
+                    "portal-support-answer",
+                    "question",
+                    question,
+                    "answer",
+                    answer,
+                ))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let needs_support = record.summary.flags.iter().any(|f| !f.history);
     let plan = if needs_support {
         s.app.safety_plan(&ctx, me).await?
     } else {
         None
     };
-    let c = Chrome::new(&s, Some(&ctx), locale, "/", "portal-answered-title");
-    let t = c.t;
     Ok(html(&AnsweredPage {
         title: s
             .instruments
@@ -215,6 +275,7 @@ pub async fn answered(
             .map(|i| i.def().title.get(locale).to_string())
             .unwrap_or_default(),
         needs_support,
+        said,
         crisis_text: crisis_text(&ctx),
         has_plan: plan.is_some(),
         sections: plan
